@@ -1,0 +1,64 @@
+package io.vshard.core.wire;
+
+/**
+ * Layout of a NodeDB cluster wire v2 envelope. All fields are little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-------------------------------+-------------------------------+
+ *  |           Version             |           Msg Type            |
+ *  +-------------------------------+-------------------------------+
+ *  |                          Source Node                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          Target Node                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                           VShard Id                           |
+ *  +---------------------------------------------------------------+
+ *  |                        Payload Length                         |
+ *  +---------------------------------------------------------------+
+ *  |                            Payload                           ...
+ * ...                                                              |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class EnvelopeDescriptor
+{
+    /** The only envelope version this project speaks. */
+    public static final int VERSION = 2;
+
+    /** Offset of the u16 version. */
+    public static final int VERSION_FIELD_OFFSET = 0;
+
+    /** Offset of the u16 message type wire code. */
+    public static final int MSG_TYPE_FIELD_OFFSET = 2;
+
+    /** Offset of the u64 sender node id. */
+    public static final int SOURCE_NODE_FIELD_OFFSET = 4;
+
+    /** Offset of the u64 receiver node id (0 = resolve by routing table). */
+    public static final int TARGET_NODE_FIELD_OFFSET = 12;
+
+    /** Offset of the u32 virtual shard id. */
+    public static final int VSHARD_ID_FIELD_OFFSET = 20;
+
+    /** Offset of the u32 payload length. */
+    public static final int PAYLOAD_LENGTH_FIELD_OFFSET = 24;
+
+    /** Offset of the payload; also the header length. */
+    public static final int PAYLOAD_OFFSET = 28;
+
+    /** Length of the header: an envelope with an empty payload is exactly this long. */
+    public static final int HEADER_LENGTH = PAYLOAD_OFFSET;
+
+    /** Default maximum payload length: 16 MiB. */
+    public static final int MAX_PAYLOAD_LENGTH_DEFAULT = 16 * 1024 * 1024;
+
+    /** The largest maximum payload length a node may be configured with: 64 MiB. */
+    public static final int MAX_PAYLOAD_LENGTH_LIMIT = 64 * 1024 * 1024;
+
+    private EnvelopeDescriptor()
+    {
+    }
+}
