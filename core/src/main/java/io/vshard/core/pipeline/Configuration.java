@@ -1,0 +1,109 @@
+package io.vshard.core.pipeline;
+
+import io.vshard.core.wire.EnvelopeDescriptor;
+
+import java.io.File;
+
+/**
+ * Property names and defaults of the pipeline's settings. Every setting of {@link PipelineContext} starts from the
+ * system property named here, or the {@code _DEFAULT} when the property is unset.
+ */
+public final class Configuration
+{
+    /** Lane layout in {@link LaneLayout} syntax. */
+    public static final String LANES_PROP_NAME = "vshard.lanes";
+
+    /** Default lane layout for a small machine: coordinators and events in one lane, engine work in the other. */
+    public static final String LANES_DEFAULT =
+        "TimeseriesCoordinator,VectorCoordinator,SpatialCoordinator,ArrayCoordinator,EventPlane;*";
+
+    /** Slots in each lane's ring: a power of two. */
+    public static final String LANE_RING_SIZE_PROP_NAME = "vshard.lane.ring.size";
+
+    /** Default slots per lane. */
+    public static final int LANE_RING_SIZE_DEFAULT = 4096;
+
+    /** Bytes of off-heap arena per slot: envelopes up to this length (header included) are held inline. */
+    public static final String SLOT_LENGTH_PROP_NAME = "vshard.slot.length";
+
+    /** Default slot length: 256 bytes, 228 bytes of payload inline. */
+    public static final int SLOT_LENGTH_DEFAULT = 256;
+
+    /** Largest envelope payload accepted; larger ones are TOO_LARGE. */
+    public static final String MAX_PAYLOAD_LENGTH_PROP_NAME = "vshard.max.payload.length";
+
+    /** Default maximum payload: 16 MiB. */
+    public static final int MAX_PAYLOAD_LENGTH_DEFAULT = EnvelopeDescriptor.MAX_PAYLOAD_LENGTH_DEFAULT;
+
+    /** Wait strategy of lanes that do not name their own. */
+    public static final String LANE_WAIT_STRATEGY_PROP_NAME = "vshard.lane.wait.strategy";
+
+    /** Default wait strategy: sleeping, which costs publishers nothing and idles cheaply. */
+    public static final String LANE_WAIT_STRATEGY_DEFAULT = WaitStrategyKind.SLEEPING.label();
+
+    /** Free slots a back-pressured lane must have before it signals room; 0 means half the ring. */
+    public static final String LANE_RESUME_FREE_SLOTS_PROP_NAME = "vshard.lane.resume.free.slots";
+
+    /** Default: half the ring. */
+    public static final int LANE_RESUME_FREE_SLOTS_DEFAULT = 0;
+
+    /** Upper bound of pooled spill memory per size class, in bytes. */
+    public static final String SPILL_POOL_CLASS_BYTES_PROP_NAME = "vshard.spill.pool.class.bytes";
+
+    /** Default: 64 MiB per size class (at least two buffers per class whatever the size). */
+    public static final int SPILL_POOL_CLASS_BYTES_DEFAULT = 64 * 1024 * 1024;
+
+    /** Capacity of each outbound reply queue in bytes (a power of two). */
+    public static final String OUTBOUND_QUEUE_BYTES_PROP_NAME = "vshard.outbound.queue.bytes";
+
+    /** Default outbound queue capacity: 4 MiB. */
+    public static final int OUTBOUND_QUEUE_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+    /** Directory of the counters file. */
+    public static final String DIR_PROP_NAME = "vshard.dir";
+
+    /** Default directory: under /dev/shm when it exists, else the temporary directory. */
+    public static final String DIR_DEFAULT = defaultDir();
+
+    /** Take a {@link System#nanoTime()} receive timestamp per envelope (costs ~20 ns per envelope). */
+    public static final String RECEIVE_TIMESTAMP_PROP_NAME = "vshard.receive.timestamp";
+
+    /** Hot toggle, read once: whether slots carry a receive timestamp. */
+    public static final boolean RECEIVE_TIMESTAMP = Boolean.getBoolean(RECEIVE_TIMESTAMP_PROP_NAME);
+
+    private Configuration()
+    {
+    }
+
+    /**
+     * An integer system property or its default.
+     *
+     * @param name         of the property.
+     * @param defaultValue when unset.
+     * @return the value.
+     */
+    static int intProperty(final String name, final int defaultValue)
+    {
+        final String value = System.getProperty(name);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not an integer: " + name + "=" + value, ex);
+        }
+    }
+
+    private static String defaultDir()
+    {
+        final String user = System.getProperty("user.name", "default");
+        final File shm = new File("/dev/shm");
+        final String base = shm.isDirectory() && shm.canWrite() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+        return new File(base, "vshard-" + user).getPath();
+    }
+}

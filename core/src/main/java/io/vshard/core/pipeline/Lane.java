@@ -1,0 +1,351 @@
+package io.vshard.core.pipeline;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
+import com.lmax.disruptor.TimeoutException;
+import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.wire.EnvelopeDescriptor;
+import io.vshard.core.wire.ErrorCode;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * One lane: a Disruptor ring of pre-allocated {@link Slot}s over one cache-line-aligned off-heap arena, and the one
+ * thread that takes envelopes from it and calls their handlers. Publishers are any threads (multi-producer
+ * sequencer); the lane thread is the ring's only consumer.
+ */
+final class Lane implements Runnable
+{
+    private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
+
+    private final int laneId;
+    private final LaneSpec spec;
+    private final WaitStrategyKind waitStrategy;
+    private final int slotLength;
+    private final int resumeFreeSlots;
+    private final ByteBuffer arena;
+    private final RingBuffer<Slot> ring;
+    private final SequenceBarrier barrier;
+    private final Sequence sequence = new Sequence(-1);
+    private final EnvelopeHandler[] handlers;
+    private final String[] noHandlerMessages = new String[DispatchTarget.COUNT];
+    private final BufferPool pool;
+    private final PipelineCounters.Lane counters;
+    private final PipelineCounters.Target[] targetCounters;
+    private final PipelineCounters pipelineCounters;
+    private final ErrorHandler errorHandler;
+    private final Pipeline pipeline;
+    private final SlotView view = new SlotView();
+    private final Reply reply;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean roomWanted;
+    private volatile boolean running = true;
+
+    Lane(
+        final int laneId,
+        final LaneSpec spec,
+        final PipelineContext ctx,
+        final BufferPool pool,
+        final PipelineCounters pipelineCounters,
+        final Pipeline pipeline)
+    {
+        this.laneId = laneId;
+        this.spec = spec;
+        this.waitStrategy = null != spec.waitStrategy() ? spec.waitStrategy() : ctx.waitStrategy();
+        this.slotLength = ctx.slotLength();
+        this.resumeFreeSlots = ctx.laneResumeFreeSlots();
+        this.pool = pool;
+        this.pipelineCounters = pipelineCounters;
+        this.counters = pipelineCounters.lanes[laneId];
+        this.targetCounters = pipelineCounters.targets;
+        this.errorHandler = ctx.errorHandler();
+        this.pipeline = pipeline;
+        this.handlers = new EnvelopeHandler[DispatchTarget.COUNT];
+        for (final DispatchTarget target : spec.targets())
+        {
+            handlers[target.ordinal()] = ctx.handler(target);
+            noHandlerMessages[target.ordinal()] = "no handler for target " + target.name();
+        }
+
+        final int ringSize = ctx.laneRingSize();
+        // Allocated unaligned and aligned by hand, so that close() can free it (an aligned slice cannot be).
+        arena = ByteBuffer.allocateDirect(ringSize * slotLength + BitUtil.CACHE_LINE_LENGTH);
+        final long address = BufferUtil.address(arena);
+        final int alignment = (int)(BitUtil.align(address, BitUtil.CACHE_LINE_LENGTH) - address);
+        ring = RingBuffer.createMultiProducer(Slot::new, ringSize, waitStrategy.newWaitStrategy());
+        for (int i = 0; i < ringSize; i++)
+        {
+            ring.get(i).inline.wrap(arena, alignment + i * slotLength, slotLength);
+        }
+        barrier = ring.newBarrier();
+        ring.addGatingSequences(sequence);
+        reply = new Reply(counters, targetCounters);
+        thread = new Thread(this, ctx.name() + "-lane-" + laneId);
+        thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    int laneId()
+    {
+        return laneId;
+    }
+
+    Thread thread()
+    {
+        return thread;
+    }
+
+    LaneSpec spec()
+    {
+        return spec;
+    }
+
+    WaitStrategyKind waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    long remainingCapacity()
+    {
+        return ring.remainingCapacity();
+    }
+
+    /**
+     * Copy an envelope, already validated, into a slot and publish it. Any thread; never blocks, never allocates.
+     */
+    int offer(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int targetOrdinal,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId)
+    {
+        long seq;
+        try
+        {
+            seq = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
+            roomWanted = true;
+            try
+            {
+                seq = ring.tryNext();
+            }
+            catch (final InsufficientCapacityException again)
+            {
+                counters.backPressured.increment();
+                return Pipeline.BACK_PRESSURED;
+            }
+        }
+
+        final Slot slot = ring.get(seq);
+        if (closed)
+        {
+            slot.cancelled = true;
+            ring.publish(seq);
+            return Pipeline.CLOSED;
+        }
+
+        if (length <= slotLength)
+        {
+            slot.inline.putBytes(0, buffer, offset, length);
+            slot.spill = null;
+        }
+        else
+        {
+            final int payloadLength = length - EnvelopeDescriptor.HEADER_LENGTH;
+            UnsafeBuffer spill = pool.acquire(payloadLength);
+            if (null == spill)
+            {
+                pool.roomWanted();
+                spill = pool.acquire(payloadLength);
+                if (null == spill)
+                {
+                    slot.cancelled = true;
+                    ring.publish(seq);
+                    counters.backPressured.increment();
+                    return Pipeline.BACK_PRESSURED;
+                }
+            }
+            slot.inline.putBytes(0, buffer, offset, EnvelopeDescriptor.HEADER_LENGTH);
+            spill.putBytes(0, buffer, offset + EnvelopeDescriptor.HEADER_LENGTH, payloadLength);
+            slot.spill = spill;
+        }
+        slot.envelopeLength = length;
+        slot.targetOrdinal = targetOrdinal;
+        slot.destination = destination;
+        slot.replyAddress = replyAddress;
+        slot.correlationId = correlationId;
+        slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
+        ring.publish(seq);
+        return Pipeline.ACCEPTED;
+    }
+
+    /**
+     * The lane thread's loop: wait for published slots, handle each, release them, signal room when asked.
+     * Throwables are caught here, at the loop boundary, and handed to the error handler.
+     */
+    public void run()
+    {
+        if (LaneSpec.NO_CPU != spec.cpu())
+        {
+            final String unpinned = LaneAffinity.pinCurrentThread(spec.cpu());
+            if (null != unpinned)
+            {
+                LOG.log(System.Logger.Level.WARNING, "lane " + laneId + " runs unpinned: " + unpinned);
+            }
+        }
+
+        long next = sequence.get() + 1;
+        while (running)
+        {
+            try
+            {
+                final long available = barrier.waitFor(next);
+                while (next <= available)
+                {
+                    handle(ring.get(next));
+                    next++;
+                }
+                sequence.set(available);
+                signalRoom();
+            }
+            catch (final AlertException ex)
+            {
+                barrier.clearAlert();
+            }
+            catch (final TimeoutException ex)
+            {
+                signalRoom();
+            }
+            catch (final Throwable ex)
+            {
+                // Only an error outside the handler call gets here: skip the slot it happened on.
+                errorHandler.onError(ex);
+                sequence.set(next);
+                next++;
+            }
+        }
+    }
+
+    private void handle(final Slot slot)
+    {
+        if (slot.cancelled)
+        {
+            slot.cancelled = false;
+            return;
+        }
+
+        final int targetOrdinal = slot.targetOrdinal;
+        final PipelineCounters.Target target = targetCounters[targetOrdinal];
+        counters.received.incrementRelease();
+        counters.bytes.getAndAddRelease(slot.envelopeLength);
+        target.received.incrementRelease();
+        target.bytes.getAndAddRelease(slot.envelopeLength);
+
+        reply.reset(view.wrap(slot), targetOrdinal, slot.destination, slot.replyAddress, slot.correlationId);
+        final EnvelopeHandler handler = handlers[targetOrdinal];
+        try
+        {
+            if (null == handler)
+            {
+                reply.noHandler(noHandlerMessages[targetOrdinal]);
+                pipelineCounters.errorsByCode[ErrorCode.NO_HANDLER.value()].increment();
+            }
+            else
+            {
+                handler.onEnvelope(view, reply);
+                reply.complete();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+            pipelineCounters.errorsByCode[ErrorCode.HANDLER_FAILED.value()].increment();
+            try
+            {
+                reply.fail(ex);
+            }
+            catch (final Throwable replyFailure)
+            {
+                errorHandler.onError(replyFailure);
+            }
+        }
+        finally
+        {
+            final UnsafeBuffer spill = slot.spill;
+            if (null != spill)
+            {
+                slot.spill = null;
+                counters.spilled.incrementRelease();
+                pool.release(spill);
+                if (pool.takeRoomWanted())
+                {
+                    pipeline.notifyRoom(RoomListener.ANY_LANE);
+                }
+            }
+            slot.destination = null;
+            counters.handled.incrementRelease();
+            target.handled.incrementRelease();
+        }
+    }
+
+    private void signalRoom()
+    {
+        if (roomWanted)
+        {
+            VarHandle.fullFence();
+            if (ring.remainingCapacity() >= resumeFreeSlots)
+            {
+                roomWanted = false;
+                pipeline.notifyRoom(laneId);
+            }
+        }
+    }
+
+    /**
+     * Refuse new offers; those already claimed are still handled.
+     *
+     * @return the highest sequence claimed so far: the lane is drained once it has handled up to it.
+     */
+    long close()
+    {
+        closed = true;
+        VarHandle.fullFence();
+        return ring.getCursor();
+    }
+
+    boolean isDrainedTo(final long cursor)
+    {
+        return sequence.get() >= cursor || !thread.isAlive();
+    }
+
+    void halt()
+    {
+        running = false;
+        barrier.alert();
+    }
+
+    void freeArena()
+    {
+        BufferUtil.free(arena);
+    }
+}

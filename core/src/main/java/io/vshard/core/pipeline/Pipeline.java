@@ -1,0 +1,403 @@
+package io.vshard.core.pipeline;
+
+import io.vshard.core.status.CountersFile;
+import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.wire.EnvelopeDescriptor;
+import io.vshard.core.wire.EnvelopeFlyweight;
+import io.vshard.core.wire.ErrorCode;
+import io.vshard.core.wire.FrameDescriptor;
+import io.vshard.core.wire.FrameFlyweight;
+import io.vshard.core.wire.MessageType;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * The envelope pipeline: validates offered envelopes, copies each into a slot of its target's lane, and has the
+ * lane thread call the target's {@link EnvelopeHandler}, whose answer goes to the offer's {@link ReplyDestination}.
+ * <p>
+ * Offer results follow Aeron's convention: {@link #ACCEPTED}, negative flow conditions ({@link #BACK_PRESSURED},
+ * {@link #CLOSED}), and positive {@link ErrorCode#value()}s for envelopes that are refused.
+ * <p>
+ * Threading: {@link #offer} from any number of threads, never blocking, never allocating. {@link #close()} from
+ * one control thread.
+ */
+public final class Pipeline implements AutoCloseable
+{
+    /** Offer result: the envelope is in a slot and will be handled and answered. */
+    public static final int ACCEPTED = 0;
+
+    /**
+     * Offer result: the lane (or the spill pool) is full. The caller keeps the bytes, stops feeding this lane and
+     * retries after a {@link RoomListener} call.
+     */
+    public static final int BACK_PRESSURED = -1;
+
+    /** Offer result: the pipeline is closing or closed; answer the sender SHUTTING_DOWN. */
+    public static final int CLOSED = -2;
+
+    private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
+
+    private final PipelineContext ctx;
+    private final int maxPayloadLength;
+    private final Lane[] lanes;
+    private final Lane[] laneByCode = new Lane[MessageType.CODE_LIMIT];
+    private final int[] targetByCode = new int[MessageType.CODE_LIMIT];
+    private final BufferPool pool;
+    private final CountersFile countersFile;
+    private final PipelineCounters counters;
+    private final ErrorHandler errorHandler;
+    private volatile RoomListener[] roomListeners = new RoomListener[0];
+    private volatile boolean closed;
+    private boolean laneThreadsStopped;
+
+    private Pipeline(final PipelineContext ctx)
+    {
+        this.ctx = ctx;
+        this.maxPayloadLength = ctx.maxPayloadLength();
+        this.errorHandler = ctx.errorHandler();
+        final LaneLayout layout = ctx.laneLayout();
+        pool = new BufferPool(Math.max(maxPayloadLength, BufferPool.MIN_CLASS_LENGTH), ctx.spillPoolClassBytes());
+        countersFile = CountersFile.create(ctx.dir(), maxCounters(layout));
+        counters = new PipelineCounters(countersFile.manager(), layout);
+        lanes = new Lane[layout.laneCount()];
+        for (int laneId = 0; laneId < lanes.length; laneId++)
+        {
+            lanes[laneId] = new Lane(laneId, layout.lanes().get(laneId), ctx, pool, counters, this);
+        }
+        for (final MessageType type : MessageType.values())
+        {
+            laneByCode[type.code()] = lanes[layout.laneOf(type.target())];
+            targetByCode[type.code()] = type.target().ordinal();
+        }
+    }
+
+    /**
+     * Validate the context, allocate the arenas, map the counters file and start the lane threads. Logs one line
+     * per lane: its targets, CPU and wait strategy.
+     *
+     * @param ctx the configuration, concluded here.
+     * @return the running pipeline.
+     */
+    public static Pipeline launch(final PipelineContext ctx)
+    {
+        ctx.conclude();
+        final Pipeline pipeline = new Pipeline(ctx);
+        for (final Lane lane : pipeline.lanes)
+        {
+            LOG.log(System.Logger.Level.INFO, "lane " + lane.laneId() + ": targets=" + lane.spec().describe() +
+                " cpu=" + (LaneSpec.NO_CPU == lane.spec().cpu() ? "unpinned" : lane.spec().cpu()) +
+                " wait=" + lane.waitStrategy().label() + " ring=" + ctx.laneRingSize() +
+                " slot=" + ctx.slotLength() + "B");
+            lane.start();
+        }
+        return pipeline;
+    }
+
+    /**
+     * Offer one whole envelope. Any thread; never blocks, never allocates. The bytes are copied: the caller may
+     * reuse them as soon as this returns, whatever it returns.
+     *
+     * @param buffer        holding the envelope.
+     * @param offset        of its first byte.
+     * @param length        of the envelope, exactly.
+     * @param destination   where the answer goes.
+     * @param replyAddress  opaque to the pipeline, handed back with the answer (for example a stream).
+     * @param correlationId 0 for fire-and-forget (never answered), else echoed in the answer.
+     * @return {@link #ACCEPTED}, {@link #BACK_PRESSURED}, {@link #CLOSED}, or the {@link ErrorCode#value()} of
+     * MALFORMED, UNSUPPORTED_VERSION, UNKNOWN_TYPE or TOO_LARGE.
+     */
+    public int offer(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId)
+    {
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
+        if (ErrorCode.NONE != error)
+        {
+            counters.errorsByCode[error].increment();
+            return error;
+        }
+        final int code = buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return laneByCode[code].offer(
+            buffer, offset, length, targetByCode[code], destination, replyAddress, correlationId);
+    }
+
+    /**
+     * Offer one whole ENVELOPE frame: its correlation id and envelope are taken from the frame.
+     *
+     * @param buffer       holding the frame.
+     * @param offset       of its first byte (the length field).
+     * @param length       of the frame, exactly.
+     * @param destination  where the answer goes.
+     * @param replyAddress opaque to the pipeline, handed back with the answer.
+     * @return as {@link #offer(DirectBuffer, int, int, ReplyDestination, long, long)}; MALFORMED also for a frame
+     * that is not a valid ENVELOPE frame.
+     */
+    public int offerFrame(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplyDestination destination,
+        final long replyAddress)
+    {
+        if (length < FrameDescriptor.HEADER_LENGTH ||
+            ErrorCode.NONE != FrameFlyweight.validateHeader(
+                buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
+            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
+            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+        {
+            counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
+            return ErrorCode.MALFORMED.value();
+        }
+        return offer(
+            buffer,
+            offset + FrameDescriptor.BODY_OFFSET,
+            length - FrameDescriptor.HEADER_LENGTH,
+            destination,
+            replyAddress,
+            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
+    }
+
+    /**
+     * The lane a message type goes to.
+     *
+     * @param msgType wire code.
+     * @return the lane id, or -1 for a code with no type.
+     */
+    public int laneOf(final int msgType)
+    {
+        final MessageType type = MessageType.get(msgType);
+        return null == type ? -1 : laneByCode[msgType].laneId();
+    }
+
+    /**
+     * Number of lanes.
+     *
+     * @return the lane count.
+     */
+    public int laneCount()
+    {
+        return lanes.length;
+    }
+
+    /**
+     * The lane layout in effect.
+     *
+     * @return the layout.
+     */
+    public LaneLayout laneLayout()
+    {
+        return ctx.laneLayout();
+    }
+
+    /**
+     * The thread of a lane, for monitoring and tests.
+     *
+     * @param laneId the lane.
+     * @return its thread.
+     */
+    public Thread laneThread(final int laneId)
+    {
+        return lanes[laneId].thread();
+    }
+
+    /**
+     * Free slots in a lane's ring right now.
+     *
+     * @param laneId the lane.
+     * @return free slots.
+     */
+    public long laneRemainingCapacity(final int laneId)
+    {
+        return lanes[laneId].remainingCapacity();
+    }
+
+    /**
+     * Register a listener for room after back-pressure. Control plane; listeners are called on lane threads.
+     *
+     * @param listener to add.
+     */
+    public synchronized void addRoomListener(final RoomListener listener)
+    {
+        final RoomListener[] current = roomListeners;
+        final RoomListener[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = listener;
+        roomListeners = next;
+    }
+
+    /**
+     * Remove a listener added before. Control plane.
+     *
+     * @param listener to remove.
+     */
+    public synchronized void removeRoomListener(final RoomListener listener)
+    {
+        roomListeners = Arrays.stream(roomListeners).filter((l) -> l != listener).toArray(RoomListener[]::new);
+    }
+
+    /**
+     * The pool of large buffers, to share with {@link OutboundQueue}s.
+     *
+     * @return the pool.
+     */
+    public BufferPool bufferPool()
+    {
+        return pool;
+    }
+
+    /**
+     * The manager of the counters file, so that other parts of a node (the transport) add their counters to it.
+     *
+     * @return the manager.
+     */
+    public CountersManager countersManager()
+    {
+        return countersFile.manager();
+    }
+
+    /**
+     * The pipeline-wide counter of an error code; the transport bumps IDENTITY_MISMATCH and the like here.
+     *
+     * @param code the error.
+     * @return its counter, safe to {@link AtomicCounter#increment()} from any thread.
+     */
+    public AtomicCounter errorCounter(final ErrorCode code)
+    {
+        return counters.errorsByCode[code.value()];
+    }
+
+    /**
+     * The configured maximum payload.
+     *
+     * @return bytes.
+     */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength;
+    }
+
+    /**
+     * The context the pipeline was launched with.
+     *
+     * @return the context.
+     */
+    public PipelineContext context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Whether {@link #close()} has begun.
+     *
+     * @return true once closing.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
+     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting.
+     * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
+     * {@link #release()} after it.
+     */
+    public void close()
+    {
+        if (closed && laneThreadsStopped)
+        {
+            return;
+        }
+        closed = true;
+        final long[] cursors = new long[lanes.length];
+        for (int i = 0; i < lanes.length; i++)
+        {
+            cursors[i] = lanes[i].close();
+        }
+        for (int i = 0; i < lanes.length; i++)
+        {
+            while (!lanes[i].isDrainedTo(cursors[i]))
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            }
+        }
+        for (final Lane lane : lanes)
+        {
+            lane.halt();
+        }
+        for (final Lane lane : lanes)
+        {
+            try
+            {
+                lane.thread().join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (final Lane lane : lanes)
+        {
+            lane.freeArena();
+        }
+        laneThreadsStopped = true;
+    }
+
+    /**
+     * Close if not closed, then free the spill pool and unmap the counters file. Call when nothing uses the
+     * pipeline's pool or counters any more (after the transport closed).
+     */
+    public void release()
+    {
+        close();
+        pool.close();
+        countersFile.close();
+    }
+
+    void notifyRoom(final int laneId)
+    {
+        for (final RoomListener listener : roomListeners)
+        {
+            try
+            {
+                listener.onRoom(laneId);
+            }
+            catch (final Throwable ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+    }
+
+    private static int maxCounters(final LaneLayout layout)
+    {
+        return 64 + layout.laneCount() * 16 + DispatchTarget.COUNT * 8 + 256;
+    }
+
+    /**
+     * The lanes as a list of their specifications, in lane-id order.
+     *
+     * @return the specs.
+     */
+    public List<LaneSpec> lanes()
+    {
+        return ctx.laneLayout().lanes();
+    }
+}

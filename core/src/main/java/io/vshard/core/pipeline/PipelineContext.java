@@ -1,0 +1,400 @@
+package io.vshard.core.pipeline;
+
+import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.wire.EnvelopeDescriptor;
+import org.agrona.BitUtil;
+import org.agrona.ErrorHandler;
+
+import java.io.File;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Configuration of a {@link Pipeline}, Aeron style: each setting starts from its {@link Configuration} system property
+ * or default, has a fluent setter without a {@code set} prefix, and {@link #conclude()} validates them once.
+ * Control plane only: build it on one thread, then hand it to {@link Pipeline#launch(PipelineContext)}.
+ */
+public final class PipelineContext
+{
+    private String lanes = System.getProperty(Configuration.LANES_PROP_NAME, Configuration.LANES_DEFAULT);
+    private LaneLayout laneLayout;
+    private int laneRingSize = Configuration.intProperty(
+        Configuration.LANE_RING_SIZE_PROP_NAME, Configuration.LANE_RING_SIZE_DEFAULT);
+    private int slotLength = Configuration.intProperty(
+        Configuration.SLOT_LENGTH_PROP_NAME, Configuration.SLOT_LENGTH_DEFAULT);
+    private int maxPayloadLength = Configuration.intProperty(
+        Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME, Configuration.MAX_PAYLOAD_LENGTH_DEFAULT);
+    private WaitStrategyKind waitStrategy = WaitStrategyKind.parse(System.getProperty(
+        Configuration.LANE_WAIT_STRATEGY_PROP_NAME, Configuration.LANE_WAIT_STRATEGY_DEFAULT));
+    private int laneResumeFreeSlots = Configuration.intProperty(
+        Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME, Configuration.LANE_RESUME_FREE_SLOTS_DEFAULT);
+    private int spillPoolClassBytes = Configuration.intProperty(
+        Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME, Configuration.SPILL_POOL_CLASS_BYTES_DEFAULT);
+    private File dir = new File(System.getProperty(Configuration.DIR_PROP_NAME, Configuration.DIR_DEFAULT));
+    private String name = "vshard";
+    private ErrorHandler errorHandler = PipelineContext::printError;
+    private final EnvelopeHandler[] handlers = new EnvelopeHandler[DispatchTarget.COUNT];
+    private boolean concluded;
+
+    /**
+     * Apply {@code vshard.*} settings from a properties file's contents; unknown {@code vshard.} names are refused
+     * so that a typo does not pass silently.
+     *
+     * @param properties to read.
+     * @return this for a fluent API.
+     */
+    public PipelineContext apply(final Properties properties)
+    {
+        for (final String key : properties.stringPropertyNames())
+        {
+            final String value = properties.getProperty(key).trim();
+            switch (key)
+            {
+                case Configuration.LANES_PROP_NAME -> lanes(value);
+                case Configuration.LANE_RING_SIZE_PROP_NAME -> laneRingSize(parseInt(key, value));
+                case Configuration.SLOT_LENGTH_PROP_NAME -> slotLength(parseInt(key, value));
+                case Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME -> maxPayloadLength(parseInt(key, value));
+                case Configuration.LANE_WAIT_STRATEGY_PROP_NAME -> waitStrategy(WaitStrategyKind.parse(value));
+                case Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME -> laneResumeFreeSlots(parseInt(key, value));
+                case Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME -> spillPoolClassBytes(parseInt(key, value));
+                case Configuration.DIR_PROP_NAME -> dir(new File(value));
+                default ->
+                {
+                    if (key.startsWith("vshard.pipeline.") || key.startsWith("vshard.lane") ||
+                        key.startsWith("vshard.slot") || key.startsWith("vshard.spill"))
+                    {
+                        throw new IllegalArgumentException("unknown pipeline property: " + key + "=" + value);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Validate the settings and derive the rest. Called by {@link Pipeline#launch(PipelineContext)}; idempotent.
+     *
+     * @return this for a fluent API.
+     * @throws IllegalArgumentException naming the setting and its value when a setting is invalid.
+     */
+    public PipelineContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (!BitUtil.isPowerOfTwo(laneRingSize) || laneRingSize < 2)
+        {
+            throw new IllegalArgumentException(
+                Configuration.LANE_RING_SIZE_PROP_NAME + " must be a power of two >= 2: " + laneRingSize);
+        }
+        if (slotLength < 64 || slotLength % 64 != 0)
+        {
+            throw new IllegalArgumentException(
+                Configuration.SLOT_LENGTH_PROP_NAME + " must be a multiple of 64 >= 64: " + slotLength);
+        }
+        if (maxPayloadLength < 0 || maxPayloadLength > EnvelopeDescriptor.MAX_PAYLOAD_LENGTH_LIMIT)
+        {
+            throw new IllegalArgumentException(Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME +
+                " must be in [0, " + EnvelopeDescriptor.MAX_PAYLOAD_LENGTH_LIMIT + "]: " + maxPayloadLength);
+        }
+        if (laneResumeFreeSlots < 0 || laneResumeFreeSlots > laneRingSize)
+        {
+            throw new IllegalArgumentException(Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME +
+                " must be in [0, ring size]: " + laneResumeFreeSlots);
+        }
+        if (0 == laneResumeFreeSlots)
+        {
+            laneResumeFreeSlots = laneRingSize / 2;
+        }
+        if (spillPoolClassBytes <= 0)
+        {
+            throw new IllegalArgumentException(
+                Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME + " must be > 0: " + spillPoolClassBytes);
+        }
+        if (null == laneLayout)
+        {
+            laneLayout = LaneLayout.parse(lanes);
+        }
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(errorHandler, "errorHandler");
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * Lane layout in {@link LaneLayout} text syntax.
+     *
+     * @param lanes such as {@code TimeseriesScan@2;*}.
+     * @return this for a fluent API.
+     */
+    public PipelineContext lanes(final String lanes)
+    {
+        this.lanes = lanes;
+        this.laneLayout = LaneLayout.parse(lanes);
+        return this;
+    }
+
+    /**
+     * Lane layout as an object.
+     *
+     * @param laneLayout the layout.
+     * @return this for a fluent API.
+     */
+    public PipelineContext laneLayout(final LaneLayout laneLayout)
+    {
+        this.laneLayout = laneLayout;
+        this.lanes = laneLayout.describe();
+        return this;
+    }
+
+    /**
+     * The lane layout, parsed.
+     *
+     * @return the layout.
+     */
+    public LaneLayout laneLayout()
+    {
+        return null != laneLayout ? laneLayout : LaneLayout.parse(lanes);
+    }
+
+    /**
+     * Slots in each lane's ring.
+     *
+     * @param laneRingSize a power of two.
+     * @return this for a fluent API.
+     */
+    public PipelineContext laneRingSize(final int laneRingSize)
+    {
+        this.laneRingSize = laneRingSize;
+        return this;
+    }
+
+    /**
+     * Slots in each lane's ring.
+     *
+     * @return the ring size.
+     */
+    public int laneRingSize()
+    {
+        return laneRingSize;
+    }
+
+    /**
+     * Bytes of arena per slot; envelopes up to this length are held inline, longer payloads spill to the pool.
+     *
+     * @param slotLength a multiple of 64, at least 64.
+     * @return this for a fluent API.
+     */
+    public PipelineContext slotLength(final int slotLength)
+    {
+        this.slotLength = slotLength;
+        return this;
+    }
+
+    /**
+     * Bytes of arena per slot.
+     *
+     * @return the slot length.
+     */
+    public int slotLength()
+    {
+        return slotLength;
+    }
+
+    /**
+     * Largest payload accepted.
+     *
+     * @param maxPayloadLength in bytes, at most 64 MiB.
+     * @return this for a fluent API.
+     */
+    public PipelineContext maxPayloadLength(final int maxPayloadLength)
+    {
+        this.maxPayloadLength = maxPayloadLength;
+        return this;
+    }
+
+    /**
+     * Largest payload accepted.
+     *
+     * @return bytes.
+     */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength;
+    }
+
+    /**
+     * Wait strategy of lanes that do not name their own in the layout.
+     *
+     * @param waitStrategy the kind.
+     * @return this for a fluent API.
+     */
+    public PipelineContext waitStrategy(final WaitStrategyKind waitStrategy)
+    {
+        this.waitStrategy = waitStrategy;
+        return this;
+    }
+
+    /**
+     * Default wait strategy of lanes.
+     *
+     * @return the kind.
+     */
+    public WaitStrategyKind waitStrategy()
+    {
+        return waitStrategy;
+    }
+
+    /**
+     * Free slots a back-pressured lane must have before it tells publishers there is room: the low-water mark.
+     *
+     * @param laneResumeFreeSlots in [1, ring size], or 0 for half the ring.
+     * @return this for a fluent API.
+     */
+    public PipelineContext laneResumeFreeSlots(final int laneResumeFreeSlots)
+    {
+        this.laneResumeFreeSlots = laneResumeFreeSlots;
+        return this;
+    }
+
+    /**
+     * Free slots at which a back-pressured lane signals room.
+     *
+     * @return slots.
+     */
+    public int laneResumeFreeSlots()
+    {
+        return laneResumeFreeSlots;
+    }
+
+    /**
+     * Upper bound of pooled spill memory per size class.
+     *
+     * @param spillPoolClassBytes bytes.
+     * @return this for a fluent API.
+     */
+    public PipelineContext spillPoolClassBytes(final int spillPoolClassBytes)
+    {
+        this.spillPoolClassBytes = spillPoolClassBytes;
+        return this;
+    }
+
+    /**
+     * Upper bound of pooled spill memory per size class.
+     *
+     * @return bytes.
+     */
+    public int spillPoolClassBytes()
+    {
+        return spillPoolClassBytes;
+    }
+
+    /**
+     * Directory of the counters file, created when missing.
+     *
+     * @param dir the directory.
+     * @return this for a fluent API.
+     */
+    public PipelineContext dir(final File dir)
+    {
+        this.dir = dir;
+        return this;
+    }
+
+    /**
+     * Directory of the counters file.
+     *
+     * @return the directory.
+     */
+    public File dir()
+    {
+        return dir;
+    }
+
+    /**
+     * Name used for lane threads and log lines.
+     *
+     * @param name such as the node's name.
+     * @return this for a fluent API.
+     */
+    public PipelineContext name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * Name used for lane threads and log lines.
+     *
+     * @return the name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * Where errors caught at a thread's loop boundary go (handler exceptions among them).
+     *
+     * @param errorHandler called on the thread that caught the error.
+     * @return this for a fluent API.
+     */
+    public PipelineContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /**
+     * Where errors caught at a thread's loop boundary go.
+     *
+     * @return the handler.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Register the handler for a target, replacing any before it. A target with no handler answers NO_HANDLER.
+     *
+     * @param target  the engine.
+     * @param handler called on the target's lane thread.
+     * @return this for a fluent API.
+     */
+    public PipelineContext handler(final DispatchTarget target, final EnvelopeHandler handler)
+    {
+        handlers[target.ordinal()] = Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    /**
+     * The handler registered for a target.
+     *
+     * @param target the engine.
+     * @return the handler, or {@code null}.
+     */
+    public EnvelopeHandler handler(final DispatchTarget target)
+    {
+        return handlers[target.ordinal()];
+    }
+
+    private static int parseInt(final String key, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not an integer: " + key + "=" + value, ex);
+        }
+    }
+
+    private static void printError(final Throwable throwable)
+    {
+        System.err.println(System.currentTimeMillis() + " vshard error: " + throwable);
+        throwable.printStackTrace(System.err);
+    }
+}
