@@ -128,6 +128,23 @@ class FrameFlyweightTest
             .isEqualTo("NONE");
     }
 
+    /**
+     * WIRE.md section 2: "The envelope's payload_len must agree with frame_length (12 + 28 + payload_len); otherwise
+     * the frame is MALFORMED." A payload_len above the maximum inside a frame whose frame_length is within the maximum
+     * is such a disagreement: the bytes of an over-sized payload cannot be there, so TOO_LARGE would misreport it.
+     */
+    @ParameterizedTest(name = "payload_len={0}")
+    @ValueSource(ints = { 0, 3, 5, MAX_PAYLOAD_LENGTH_DEFAULT, MAX_PAYLOAD_LENGTH_DEFAULT + 1, Integer.MAX_VALUE, -1 })
+    void shouldRejectEnvelopePayloadLengthDisagreeingWithFrameLengthAsMalformed(final int claimedPayloadLength)
+    {
+        final int length = writeEnvelopeFrame(MessageType.TsScatterRequest.code(), 4);
+        new EnvelopeFlyweight().wrap(buffer, HEADER_LENGTH).payloadLength(claimedPayloadLength);
+
+        assertThat(errorName(FrameFlyweight.validateHeader(buffer, 0, MAX_FRAME_LENGTH_FIELD))).isEqualTo("NONE");
+        assertThat(errorName(FrameFlyweight.validate(buffer, 0, length, MAX_PAYLOAD_LENGTH_DEFAULT)))
+            .isEqualTo("MALFORMED");
+    }
+
     @Test
     void shouldRejectFrameLengthOutsideBoundsInHeader()
     {
