@@ -183,7 +183,20 @@ public final class CertificateAuthority
      */
     public NodeCertificate issue(final long nodeId, final Instant notBefore, final Instant notAfter)
     {
-        final NodeIdentity identity = new NodeIdentity(cluster, nodeId);
+        return issue(new NodeIdentity(cluster, nodeId), notBefore, notAfter);
+    }
+
+    /**
+     * Issue a certificate for any identity, even one of another cluster: for tests of the trust rules only.
+     *
+     * @param identity  written into the URI SAN.
+     * @param notBefore start of validity.
+     * @param notAfter  end of validity.
+     * @return the certificate, its key and this CA's certificate.
+     */
+    public NodeCertificate issue(final NodeIdentity identity, final Instant notBefore, final Instant notAfter)
+    {
+        final long nodeId = identity.nodeId();
         final KeyPair pair = newKeyPair();
         try
         {
