@@ -27,7 +27,8 @@ readonly REC_BUSY_POLL_US=50
 
 readonly CPU_DIR=/sys/devices/system/cpu
 readonly THP_DIR=/sys/kernel/mm/transparent_hugepage
-readonly DEFAULT_STATE=/var/lib/vshard/tune-host.state
+# In /run, which is emptied at boot just as the runtime changes it records are lost.
+readonly DEFAULT_STATE=/run/vshard/tune-host.state
 # short name for ethtool -K, then the name ethtool -k prints.
 readonly -a OFFLOADS=(
   "gso generic-segmentation-offload"
@@ -63,7 +64,7 @@ apply and revert need root. apply changes runtime state only, which a reboot
 loses; TUNING.md shows how to make it permanent.
 
 Environment, for tests and rehearsals:
-  TUNE_ROOT   prefix of every /proc, /sys and /var path read or written
+  TUNE_ROOT   prefix of every /proc, /sys and /run path read or written
   TUNE_BIN    directory put first on PATH (stand-ins for ethtool, systemctl)
   TUNE_EUID   effective user id to assume instead of the real one
 EOF

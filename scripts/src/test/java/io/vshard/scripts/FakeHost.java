@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 /**
  * A fabricated shard host for the scripts, all inside one scratch directory:
  * <ul>
- *     <li>{@code root/}: the host's {@code /proc}, {@code /sys} and {@code /var}, handed to the scripts as
+ *     <li>{@code root/}: the host's {@code /proc}, {@code /sys} and {@code /run}, handed to the scripts as
  *     {@code TUNE_ROOT};</li>
  *     <li>{@code bin/}: stand-ins for {@code ethtool}, {@code systemctl}, {@code numactl} and {@code taskset},
  *     handed over as {@code TUNE_BIN} and first on {@code PATH}. The first two keep their state in files below

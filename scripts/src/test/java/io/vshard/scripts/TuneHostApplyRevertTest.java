@@ -14,7 +14,7 @@ class TuneHostApplyRevertTest
 {
     private static final int ROOT = 0;
     private static final int USER = 1000;
-    private static final String DEFAULT_STATE = "/var/lib/vshard/tune-host.state";
+    private static final String DEFAULT_STATE = "/run/vshard/tune-host.state";
 
     @TempDir
     Path dir;
@@ -75,7 +75,7 @@ class TuneHostApplyRevertTest
 
         assertThat(revert.exitCode()).as(revert.toString()).isZero();
         assertThat(host.exists(DEFAULT_STATE)).isFalse();
-        host.delete("/var");
+        host.delete("/run");
         assertThat(host.snapshot()).isEqualTo(before);
     }
 
@@ -194,7 +194,7 @@ class TuneHostApplyRevertTest
 
         assertThat(revert.exitCode()).as(revert.toString()).isZero();
         assertThat(revert.stdout()).contains("25 values restored, 1 already as saved");
-        host.delete("/var");
+        host.delete("/run");
         assertThat(host.snapshot()).isEqualTo(before);
     }
 
