@@ -25,6 +25,8 @@ readonly REC_NETDEV_MAX_BACKLOG=16384
 readonly REC_BUSY_READ_US=50
 readonly REC_BUSY_POLL_US=50
 
+# Boot parameters that keep CPUs out of deep idle states.
+readonly IDLE_LIMITED_AT_BOOT='[[:space:]](idle=poll|intel_idle\.max_cstate=[01]|processor\.max_cstate=[01])[[:space:]]'
 readonly CPU_DIR=/sys/devices/system/cpu
 readonly THP_DIR=/sys/kernel/mm/transparent_hugepage
 # In /run, which is emptied at boot just as the runtime changes it records are lost.
@@ -161,7 +163,7 @@ resolve_cpus() {
       core0=("${ONLINE[0]}")
     fi
     cpus_minus ONLINE core0 LANES
-    ((${#LANES[@]} > 0)) || die "only CPU ${ONLINE[*]} online: no CPU left for lanes"
+    ((${#LANES[@]} > 0)) || die "every online CPU is in CPU ${ONLINE[0]}'s core: no CPU left for lanes"
   fi
   cpus_minus ONLINE LANES HOUSEKEEPING
   ((${#HOUSEKEEPING[@]} > 0)) ||
@@ -219,7 +221,10 @@ check_cmdline() {
   local -A have=()
   local -a words cpus outside
   local param word value manual=0
-  local boot_line="isolcpus=${want[isolcpus]} nohz_full=$LANES_LIST rcu_nocbs=$LANES_LIST irqaffinity=$HOUSEKEEPING_LIST"
+  local boot_line=''
+  for param in isolcpus nohz_full rcu_nocbs irqaffinity; do
+    boot_line+=${boot_line:+ }$param=${want[$param]}
+  done
   CMDLINE=
   if ! host_read /proc/cmdline; then
     for param in isolcpus nohz_full rcu_nocbs irqaffinity; do
@@ -353,7 +358,7 @@ check_idle() {
     row "$knob" "on: $deep" off CHANGE
   elif ((states > 0)); then
     row "$knob" off off OK
-  elif [[ " $CMDLINE " =~ [[:space:]](idle=poll|intel_idle\.max_cstate=[01]|processor\.max_cstate=[01])[[:space:]] ]]; then
+  elif [[ " $CMDLINE " =~ $IDLE_LIMITED_AT_BOOT ]]; then
     row "$knob" "${BASH_REMATCH[1]}" off OK
   else
     row "$knob" n/a off MANUAL
@@ -692,8 +697,8 @@ cmd_check() {
 require_root() {
   local euid=${TUNE_EUID:-$EUID}
   [[ $euid =~ ^[0-9]+$ ]] || die "TUNE_EUID: not a user id: '$euid'"
-  ((euid == 0)) ||
-    die "$1 needs root: it writes to /proc and /sys, sets IRQ masks and NIC features, and stops irqbalance. Run it with sudo, or add --dry-run to see what it would do."
+  ((euid == 0)) || die "$1 needs root: it writes to /proc and /sys, sets IRQ masks and NIC" \
+    "features, and stops irqbalance. Run it with sudo, or add --dry-run to see what it would do."
 }
 
 # run_quiet COMMAND...: runs COMMAND; on failure sets REPLY to its last line of output.
@@ -751,6 +756,22 @@ describe() {
   esac
 }
 
+# change KIND TARGET VALUE NOW: makes one change and says so, or with --dry-run
+# says what it would make. Returns 1, after a warning, when the change fails.
+change() {
+  local what
+  describe "$1" "$2" "$3"
+  what=$REPLY
+  if ((DRY_RUN)); then
+    printf "would %s (now '%s')\n" "$what" "$4"
+  elif perform "$1" "$2" "$3"; then
+    printf "did %s (was '%s')\n" "$what" "$4"
+  else
+    warn "could not $what: $REPLY"
+    return 1
+  fi
+}
+
 # save_previous KIND TARGET VALUE: appends to the state file unless TARGET is
 # already there, so that a second apply keeps the values from before the first.
 save_previous() {
@@ -777,7 +798,7 @@ load_state() {
 }
 
 cmd_apply() {
-  local i what failed=0 made=0
+  local i failed=0 made=0 manual
   if ((DRY_RUN)); then
     plan_all
     print_header "apply (dry run)"
@@ -791,18 +812,12 @@ cmd_apply() {
   fi
   load_state
   for i in "${!ACT_KIND[@]}"; do
-    describe "${ACT_KIND[i]}" "${ACT_TARGET[i]}" "${ACT_VALUE[i]}"
-    if ((DRY_RUN)); then
-      printf "would %s (now '%s')\n" "$REPLY" "${ACT_PREVIOUS[i]}"
-      continue
+    if ((!DRY_RUN)); then
+      save_previous "${ACT_KIND[i]}" "${ACT_TARGET[i]}" "${ACT_PREVIOUS[i]}"
     fi
-    what=$REPLY
-    save_previous "${ACT_KIND[i]}" "${ACT_TARGET[i]}" "${ACT_PREVIOUS[i]}"
-    if perform "${ACT_KIND[i]}" "${ACT_TARGET[i]}" "${ACT_VALUE[i]}"; then
-      printf "did %s (was '%s')\n" "$what" "${ACT_PREVIOUS[i]}"
+    if change "${ACT_KIND[i]}" "${ACT_TARGET[i]}" "${ACT_VALUE[i]}" "${ACT_PREVIOUS[i]}"; then
       made=$((made + 1))
     else
-      warn "could not $what: $REPLY"
       failed=$((failed + 1))
     fi
   done
@@ -814,7 +829,15 @@ cmd_apply() {
     printf "%d changes made; previous values are in %s, '%s revert' restores them\n" \
       "$made" "$STATE" "$PROG"
   fi
-  printf "MANUAL items are not applied; '%s check' lists them.\n" "$PROG"
+  manual=0
+  for i in "${!ROW_VERDICT[@]}"; do
+    if [[ ${ROW_VERDICT[i]} == MANUAL ]]; then
+      manual=$((manual + 1))
+    fi
+  done
+  if ((manual > 0)); then
+    printf "%d MANUAL items are left to you; '%s check' lists them.\n" "$manual" "$PROG"
+  fi
   ((failed == 0)) || die "$failed changes failed"
 }
 
@@ -859,7 +882,7 @@ restore_value() {
 
 cmd_revert() {
   local -a lines
-  local i kind target saved what restored=0 unchanged=0 failed=0
+  local i kind target saved current restored=0 unchanged=0 failed=0
   if ((!DRY_RUN)); then
     require_root revert
   fi
@@ -881,18 +904,11 @@ cmd_revert() {
       unchanged=$((unchanged + 1))
       continue
     fi
-    local current=$REPLY
+    current=$REPLY
     restore_value "$kind" "$target" "$saved"
-    local value=$REPLY
-    describe "$kind" "$target" "$value"
-    what=$REPLY
-    if ((DRY_RUN)); then
-      printf "would %s (now '%s')\n" "$what" "$current"
-    elif perform "$kind" "$target" "$value"; then
-      printf "did %s (was '%s')\n" "$what" "$current"
+    if change "$kind" "$target" "$REPLY" "$current"; then
       restored=$((restored + 1))
     else
-      warn "could not $what: $REPLY"
       failed=$((failed + 1))
     fi
   done

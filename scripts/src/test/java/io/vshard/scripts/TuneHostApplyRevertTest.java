@@ -40,7 +40,8 @@ class TuneHostApplyRevertTest
             .contains("did write '0-1' to /proc/irq/41/smp_affinity_list (was '0-3')")
             .contains("did write '16777216' to /proc/sys/net/core/rmem_max (was '212992')")
             .contains("did ethtool -K eth0 gso on (was 'off')")
-            .contains("26 changes made");
+            .contains("26 changes made")
+            .contains("5 MANUAL items are left to you; 'tune-host.sh check' lists them.");
         assertThat(host.read("/proc/sys/vm/swappiness")).isEqualTo("1\n");
         assertThat(host.read("/proc/irq/24/smp_affinity_list")).as("not the NIC's").isEqualTo("0-3\n");
         assertThat(host.read("/fake/units/irqbalance")).isEqualTo("inactive\n");
