@@ -199,23 +199,36 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     void flushWrites()
     {
         batch.flush();
-        if (!channel.isWritable())
+        if (!channel.isWritable() && 0 == (pauseReasons & PAUSED_BY_WRITE))
         {
+            if (0 == (pauseReasons & PAUSED_BY_LANE))
+            {
+                loop.addPaused(this);
+            }
             pause(PAUSED_BY_WRITE);
         }
         finishIfDone();
     }
 
     /**
-     * Retry the frames kept since a lane refused one.
+     * Retry the frames kept since a lane refused one, and reading if it stopped for an unwritable stream.
      *
-     * @return true while still paused by a lane.
+     * @return true while still paused for either reason.
      */
     boolean resumeFromLane()
     {
         if (!channel.isActive())
         {
             return false;
+        }
+        if (channel.isWritable())
+        {
+            // Writability events are not always fired by the QUIC codec: re-checked here, so reading resumes.
+            unpause(PAUSED_BY_WRITE);
+        }
+        if (0 == (pauseReasons & PAUSED_BY_LANE))
+        {
+            return 0 != pauseReasons;
         }
         final int result = reader.resume(this);
         if (batch.isPending())
@@ -226,7 +239,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             unpause(PAUSED_BY_LANE);
             finishIfDone();
-            return false;
+            return 0 != pauseReasons;
         }
         onReaderResult(result);
         return FrameReader.STOPPED == result;
@@ -251,7 +264,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
                 loop.counters.backPressurePauses.increment();
-                loop.addPaused(this);
+                if (0 == pauseReasons)
+                {
+                    loop.addPaused(this);
+                }
                 pause(PAUSED_BY_LANE);
             }
         }
