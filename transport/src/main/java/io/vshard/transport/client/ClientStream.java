@@ -115,7 +115,8 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     void attach(final QuicStreamChannel channel)
     {
         this.channel = channel;
-        this.reader = new FrameReader(ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
+        this.reader = new FrameReader(
+            ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes());
         eventLoop.execute(drainTask);
     }

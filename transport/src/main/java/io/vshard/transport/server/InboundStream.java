@@ -28,8 +28,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
 {
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
-    private static final int ENVELOPE_FRAME_MIN_LENGTH = FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
-    private static final int SOURCE_NODE_OFFSET = FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
+    private static final int ENVELOPE_FRAME_MIN_LENGTH =
+        FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
+    private static final int SOURCE_NODE_OFFSET =
+        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
     private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
 
     static
