@@ -33,7 +33,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * One client stream: a bounded queue of whole frames from application threads (Agrona {@link ManyToOneRingBuffer}),
  * drained on the I/O thread into write batches while the QUIC stream is writable, and the table of requests sent on
  * it that wait for answers. When the stream is not writable the queue is left to fill, and senders see
- * back-pressure. Sharable only because it joins one stream channel after another, never two at once. The queue survives reconnects; the stream channel does not.
+ * back-pressure. The queue survives reconnects; the stream channel does not. Sharable only because it joins one
+ * stream channel after another, never two at once.
  */
 @ChannelHandler.Sharable
 final class ClientStream extends ChannelInboundHandlerAdapter implements FrameConsumer, MessageHandler
@@ -114,7 +115,8 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     void attach(final QuicStreamChannel channel)
     {
         this.channel = channel;
-        this.reader = new FrameReader(ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
+        this.reader = new FrameReader(
+            ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes());
         eventLoop.execute(drainTask);
     }
@@ -264,6 +266,11 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     void expire(final long nowNs)
     {
+        if (null != channel && queue.size() > 0 && !drainScheduled.get())
+        {
+            // Writability events are not always fired by the QUIC codec: a periodic retry keeps frames moving.
+            drain();
+        }
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];

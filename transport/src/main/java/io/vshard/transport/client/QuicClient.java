@@ -342,7 +342,8 @@ public final class QuicClient implements AutoCloseable
                 final CompletableFuture<Answer> future = futures.remove(correlationId);
                 if (null != future)
                 {
-                    future.complete(new Answer(correlationId, kind, errorCode, null == envelope ? null : copy(envelope)));
+                    future.complete(
+                        new Answer(correlationId, kind, errorCode, null == envelope ? null : copy(envelope)));
                     return;
                 }
             }

@@ -93,7 +93,8 @@ public final class CertificateAuthority
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                 .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()))
                 .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.SCHEME + cluster)));
+                    new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.SCHEME + cluster)));
             return new CertificateAuthority(cluster, sign(builder, pair.getPrivate()), pair.getPrivate());
         }
         catch (final GeneralSecurityException | CertIOException ex)
