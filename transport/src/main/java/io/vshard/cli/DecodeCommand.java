@@ -42,7 +42,8 @@ public final class DecodeCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print machine-readable JSON.")
     boolean json;
 
-    @Option(names = "--max-payload", defaultValue = "16777216", description = "Maximum payload (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-payload", defaultValue = "16777216",
+        description = "Maximum payload (default ${DEFAULT-VALUE}).")
     int maxPayloadLength;
 
     @Parameters(index = "0", paramLabel = "HEX", description = "The bytes in hex; spaces and 0x are ignored.")

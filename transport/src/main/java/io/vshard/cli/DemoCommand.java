@@ -56,7 +56,8 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--nodes", defaultValue = "1", description = "Nodes to start (default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--dir", description = "Directory of the nodes' counters and dev CA (default: a new temporary one).")
+    @Option(names = "--dir",
+        description = "Directory of the nodes' counters and dev CA (default: a new temporary one).")
     File dir;
 
     @Option(names = "--lanes", description = "Lane layout of every node (default: the library's default).")
@@ -146,7 +147,8 @@ public final class DemoCommand implements Callable<Integer>
         final long startMs = TimeseriesStore.EPOCH_MS + 1_000 * STEP_MS;
         final long endMs = TimeseriesStore.EPOCH_MS + 15_000 * STEP_MS;
         final long bucketMs = 1_000 * STEP_MS;
-        System.out.printf("%nscatter/gather: TsScatterRequest for %d vshards over %d node(s), %d s range, %d s buckets%n",
+        System.out.printf(
+            "%nscatter/gather: TsScatterRequest for %d vshards over %d node(s), %d s range, %d s buckets%n",
             VSHARDS, started.size(), (endMs - startMs) / 1000, bucketMs / 1000);
         try
         {
