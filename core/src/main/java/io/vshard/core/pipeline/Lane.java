@@ -142,6 +142,7 @@ final class Lane implements Runnable
         {
             // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
             roomWanted = true;
+            VarHandle.fullFence();
             try
             {
                 seq = ring.tryNext();
@@ -305,9 +306,12 @@ final class Lane implements Runnable
 
     private void signalRoom()
     {
+        // Dekker with offer(): we store our sequence then load roomWanted; a publisher stores roomWanted then loads
+        // our sequence. Without a full fence on each side both loads can miss both stores (store-load reordering,
+        // which x86 does): the publisher is refused and the signal it asked for never comes.
+        VarHandle.fullFence();
         if (roomWanted)
         {
-            VarHandle.fullFence();
             if (ring.remainingCapacity() >= resumeFreeSlots)
             {
                 roomWanted = false;
