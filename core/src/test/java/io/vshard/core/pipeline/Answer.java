@@ -1,6 +1,5 @@
 package io.vshard.core.pipeline;
 
-import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.FrameFlyweight;
@@ -89,10 +88,5 @@ record Answer(
             default -> "kind " + kind;
         };
         return "Answer{address=" + replyAddress + " correlationId=" + correlationId + " " + what + '}';
-    }
-
-    static int headerLength()
-    {
-        return FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
     }
 }
