@@ -89,7 +89,13 @@ public final class BufferPool implements AutoCloseable
      */
     public void release(final UnsafeBuffer buffer)
     {
-        free[classIndex(buffer.capacity())].offer(buffer);
+        final ManyToManyConcurrentArrayQueue<UnsafeBuffer> queue = free[classIndex(buffer.capacity())];
+        // The queue holds every buffer of its class, so it is never full; but offer fails while a concurrent poll
+        // of the slot it needs is half done. Dropping the buffer then would shrink the class for good.
+        while (!queue.offer(buffer))
+        {
+            Thread.onSpinWait();
+        }
     }
 
     /**

@@ -8,7 +8,6 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.TimeoutException;
 import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeDescriptor;
-import io.vshard.core.wire.ErrorCode;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -41,7 +40,6 @@ final class Lane implements Runnable
     private final BufferPool pool;
     private final PipelineCounters.Lane counters;
     private final PipelineCounters.Target[] targetCounters;
-    private final PipelineCounters pipelineCounters;
     private final ErrorHandler errorHandler;
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
@@ -65,7 +63,6 @@ final class Lane implements Runnable
         this.slotLength = ctx.slotLength();
         this.resumeFreeSlots = ctx.laneResumeFreeSlots();
         this.pool = pool;
-        this.pipelineCounters = pipelineCounters;
         this.counters = pipelineCounters.lanes[laneId];
         this.targetCounters = pipelineCounters.targets;
         this.errorHandler = ctx.errorHandler();
@@ -89,7 +86,7 @@ final class Lane implements Runnable
         }
         barrier = ring.newBarrier();
         ring.addGatingSequences(sequence);
-        reply = new Reply(counters, targetCounters);
+        reply = new Reply(pipelineCounters, laneId);
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
     }
@@ -145,6 +142,7 @@ final class Lane implements Runnable
         {
             // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
             roomWanted = true;
+            VarHandle.fullFence();
             try
             {
                 seq = ring.tryNext();
@@ -271,7 +269,6 @@ final class Lane implements Runnable
             if (null == handler)
             {
                 reply.noHandler(noHandlerMessages[targetOrdinal]);
-                pipelineCounters.errorsByCode[ErrorCode.NO_HANDLER.value()].increment();
             }
             else
             {
@@ -282,7 +279,6 @@ final class Lane implements Runnable
         catch (final Throwable ex)
         {
             errorHandler.onError(ex);
-            pipelineCounters.errorsByCode[ErrorCode.HANDLER_FAILED.value()].increment();
             try
             {
                 reply.fail(ex);
@@ -313,9 +309,12 @@ final class Lane implements Runnable
 
     private void signalRoom()
     {
+        // Dekker with offer(): we store our sequence then load roomWanted; a publisher stores roomWanted then loads
+        // our sequence. Without a full fence on each side both loads can miss both stores (store-load reordering,
+        // which x86 does): the publisher is refused and the signal it asked for never comes.
+        VarHandle.fullFence();
         if (roomWanted)
         {
-            VarHandle.fullFence();
             if (ring.remainingCapacity() >= resumeFreeSlots)
             {
                 roomWanted = false;
