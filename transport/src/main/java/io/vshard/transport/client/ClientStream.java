@@ -26,6 +26,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -81,6 +82,23 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
+        return RingBuffer.INSUFFICIENT_CAPACITY != offer(null, correlationId, src, offset, length);
+    }
+
+    /**
+     * Any thread: queue a request whose correlation id is taken from {@code ids} only once the queue has room, so a
+     * back-pressured request uses no id and a single sender sees consecutive ids.
+     *
+     * @return the correlation id, or {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full.
+     */
+    long offerRequest(final AtomicLong ids, final DirectBuffer src, final int offset, final int length)
+    {
+        return offer(ids, 0, src, offset, length);
+    }
+
+    private long offer(
+        final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
+    {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
         if (frameLength > queue.maxMsgLength())
         {
@@ -91,8 +109,9 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         final int at = queue.tryClaim(MSG_FRAME, frameLength);
         if (RingBuffer.INSUFFICIENT_CAPACITY == at)
         {
-            return false;
+            return RingBuffer.INSUFFICIENT_CAPACITY;
         }
+        final long correlationId = null != ids ? ids.incrementAndGet() : givenId;
         final MutableDirectBuffer buffer = queue.buffer();
         buffer.putInt(at + FrameDescriptor.FRAME_LENGTH_FIELD_OFFSET,
             frameLength - FrameDescriptor.LENGTH_FIELD_LENGTH, LITTLE_ENDIAN);
@@ -106,7 +125,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             eventLoop.execute(drainTask);
         }
-        return true;
+        return correlationId;
     }
 
     /**
