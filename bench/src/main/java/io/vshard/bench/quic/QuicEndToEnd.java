@@ -101,8 +101,9 @@ public class QuicEndToEnd
         long sent;
         volatile long lastAnswered;
         volatile Thread waiter;
+        CertificateAuthority ca;
+        QuicServer server;
         private Pipeline pipeline;
-        private QuicServer server;
         private File dir;
 
         /**
@@ -114,7 +115,7 @@ public class QuicEndToEnd
         public void start() throws Exception
         {
             dir = Files.createTempDirectory("quic-end-to-end").toFile();
-            final CertificateAuthority ca = CertificateAuthority.create("bench", Duration.ofDays(1));
+            ca = CertificateAuthority.create("bench", Duration.ofDays(1));
             final PipelineContext pipelineCtx = new PipelineContext().dir(dir);
             for (final DispatchTarget target : DispatchTarget.values())
             {
@@ -245,7 +246,7 @@ public class QuicEndToEnd
      * Per-iteration counts of what actually got through, rated per second by JMH.
      */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Delivered
     {
         /** Envelopes the node's handler ran for during the iteration. */
@@ -282,7 +283,7 @@ public class QuicEndToEnd
      * Bare-side counts; a separate state so that node setup does not run for the baseline.
      */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class BareDelivered
     {
         /** Frames the bare counting server received during the iteration. */
