@@ -73,7 +73,8 @@ class EventDrivenProgressTest
                     backPressured++;
                     LockSupport.parkNanos(20_000);
                 }
-                assertThat(id).isPositive();
+                // A stall that only a periodic re-check would end idles the connection out: NOT_CONNECTED here.
+                assertThat(id).as("request %d", i).isPositive();
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (responses.get() + other.get() < count && System.nanoTime() < deadline)
