@@ -10,7 +10,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.EpollQuicUtils;
 import io.netty.incubator.codec.quic.Quic;
+import io.netty.incubator.codec.quic.SegmentedDatagramPacketAllocator;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
@@ -89,6 +91,20 @@ public final class QuicRuntime
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         return bootstrap;
+    }
+
+    /**
+     * How QUIC packets are handed to the socket: with the epoll transport and {@link TransportContext#udpSegments()}
+     * above 0, up to that many packets per UDP segmentation-offload write (one system call, one trip down the
+     * stack); otherwise one datagram per packet.
+     *
+     * @param ctx for the segment count.
+     * @return the allocator for the {@code QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR} option.
+     */
+    public static SegmentedDatagramPacketAllocator datagramAllocator(final TransportContext ctx)
+    {
+        return isEpoll() && ctx.udpSegments() > 0 ?
+            EpollQuicUtils.newSegmentedAllocator(ctx.udpSegments()) : SegmentedDatagramPacketAllocator.NONE;
     }
 
     /**

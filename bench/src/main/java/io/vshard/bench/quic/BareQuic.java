@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -26,9 +27,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bare Netty QUIC baseline: a client writing length-prefixed frames of a fixed size on long-lived streams, as
- * fast as stream writability allows, to a server that only counts them. Same codec, TLS, windows and socket
- * buffers as the node, none of its decoding, lanes or replies. Control plane allocates; the write loop reuses
- * one pooled buffer per write.
+ * fast as stream writability allows, to a server that only counts them. Same codec, TLS, windows, socket buffers
+ * and UDP segmentation offload as the node, none of its decoding, lanes or replies. Control plane allocates; the
+ * write loop reuses one pooled buffer per write.
  * <p>
  * In echo mode the server writes back every buffer it reads, and {@link #pingPong(int)} times one frame there and
  * back from an application thread, as the node's request/reply latency is measured: the baseline for latency.
@@ -113,6 +114,7 @@ public final class BareQuic implements AutoCloseable
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
                 .initialMaxStreamsBidirectional(64)
+                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
                 .handler(new ChannelInboundHandlerAdapter())
                 .streamHandler(counting)
                 .build())
@@ -129,6 +131,7 @@ public final class BareQuic implements AutoCloseable
             .bind(0).sync().channel();
         connection = QuicChannel.newBootstrap(clientSocket)
             .handler(new ChannelInboundHandlerAdapter())
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
             .remoteAddress(serverSocket.localAddress())
             .connect().get(10, TimeUnit.SECONDS);
         for (int i = 0; i < streams; i++)

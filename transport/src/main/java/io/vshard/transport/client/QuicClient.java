@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -398,6 +399,7 @@ public final class QuicClient implements AutoCloseable
                 }
             })
             .option(ChannelOption.AUTO_READ, true)
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
             .remoteAddress(remote)
             .connect()
             .addListener(this::onConnected);

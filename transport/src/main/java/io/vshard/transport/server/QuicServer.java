@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicCodecDispatcher;
 import io.netty.incubator.codec.quic.QuicConnectionIdGenerator;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
@@ -250,6 +251,7 @@ public final class QuicServer implements AutoCloseable
             .initialMaxStreamsBidirectional(ctx.maxStreamsPerConnection())
             .initialMaxStreamsUnidirectional(0)
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
             .handler(new ChannelInitializer<QuicChannel>()
             {
                 protected void initChannel(final QuicChannel channel)
