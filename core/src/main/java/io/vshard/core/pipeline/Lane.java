@@ -220,12 +220,15 @@ final class Lane implements Runnable
             try
             {
                 final long available = barrier.waitFor(next);
-                while (next <= available)
+                if (available >= next)
                 {
-                    handle(ring.get(next));
-                    next++;
+                    while (next <= available)
+                    {
+                        handle(ring.get(next));
+                        next++;
+                    }
+                    sequence.set(available);
                 }
-                sequence.set(available);
                 signalRoom();
             }
             catch (final AlertException ex)
