@@ -128,7 +128,8 @@ public final class TransportContext
     public static final String DEV_DIR_PROP_NAME = "vshard.transport.dev.dir";
 
     /** Default development CA directory. */
-    public static final String DEV_DIR_DEFAULT = Path.of(System.getProperty("java.io.tmpdir"), "vshard-dev-ca").toString();
+    public static final String DEV_DIR_DEFAULT =
+        Path.of(System.getProperty("java.io.tmpdir"), "vshard-dev-ca").toString();
 
     /** Client: bidirectional streams opened per connection. */
     public static final String CLIENT_STREAMS_PROP_NAME = "vshard.transport.client.streams";

@@ -28,8 +28,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
 {
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
-    private static final int ENVELOPE_FRAME_MIN_LENGTH = FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
-    private static final int SOURCE_NODE_OFFSET = FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
+    private static final int ENVELOPE_FRAME_MIN_LENGTH =
+        FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
+    private static final int SOURCE_NODE_OFFSET =
+        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
     private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
 
     static
@@ -199,23 +201,36 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     void flushWrites()
     {
         batch.flush();
-        if (!channel.isWritable())
+        if (!channel.isWritable() && 0 == (pauseReasons & PAUSED_BY_WRITE))
         {
+            if (0 == (pauseReasons & PAUSED_BY_LANE))
+            {
+                loop.addPaused(this);
+            }
             pause(PAUSED_BY_WRITE);
         }
         finishIfDone();
     }
 
     /**
-     * Retry the frames kept since a lane refused one.
+     * Retry the frames kept since a lane refused one, and reading if it stopped for an unwritable stream.
      *
-     * @return true while still paused by a lane.
+     * @return true while still paused for either reason.
      */
     boolean resumeFromLane()
     {
         if (!channel.isActive())
         {
             return false;
+        }
+        if (channel.isWritable())
+        {
+            // Writability events are not always fired by the QUIC codec: re-checked here, so reading resumes.
+            unpause(PAUSED_BY_WRITE);
+        }
+        if (0 == (pauseReasons & PAUSED_BY_LANE))
+        {
+            return 0 != pauseReasons;
         }
         final int result = reader.resume(this);
         if (batch.isPending())
@@ -226,7 +241,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             unpause(PAUSED_BY_LANE);
             finishIfDone();
-            return false;
+            return 0 != pauseReasons;
         }
         onReaderResult(result);
         return FrameReader.STOPPED == result;
@@ -251,7 +266,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
                 loop.counters.backPressurePauses.increment();
-                loop.addPaused(this);
+                if (0 == pauseReasons)
+                {
+                    loop.addPaused(this);
+                }
                 pause(PAUSED_BY_LANE);
             }
         }

@@ -48,7 +48,7 @@ public final class QuicServer implements AutoCloseable
     final AtomicInteger openStreams = new AtomicInteger();
     TransportCounters counters;
     private final Pipeline pipeline;
-    private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final RoomListener roomListener = this::onRoom;
     private final List<Channel> sockets = new ArrayList<>();
     private ServerIoLoop[] loops;
@@ -191,14 +191,13 @@ public final class QuicServer implements AutoCloseable
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            for (final QuicChannel connection : connections)
+            for (final ServerConnection connection : connections)
             {
-                final ServerConnection handler = connection.pipeline().get(ServerConnection.class);
-                connection.eventLoop().execute(handler::closeCleanly);
+                connection.channel().eventLoop().execute(connection::closeCleanly);
             }
-            for (final QuicChannel connection : connections)
+            for (final ServerConnection connection : connections)
             {
-                connection.closeFuture().awaitUninterruptibly(remainingMs(deadlineNs));
+                connection.channel().closeFuture().awaitUninterruptibly(remainingMs(deadlineNs));
             }
         }
         finally
@@ -209,14 +208,14 @@ public final class QuicServer implements AutoCloseable
         }
     }
 
-    void register(final QuicChannel channel)
+    void register(final ServerConnection connection)
     {
-        connections.add(channel);
+        connections.add(connection);
     }
 
-    void unregister(final QuicChannel channel)
+    void unregister(final ServerConnection connection)
     {
-        connections.remove(channel);
+        connections.remove(connection);
     }
 
     private void onRoom(final int laneId)

@@ -54,6 +54,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         return null != peer;
     }
 
+    QuicChannel channel()
+    {
+        return channel;
+    }
+
     void streamOpened()
     {
         openStreams++;
@@ -102,7 +107,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         peer = identity;
         server.counters.connectionsAccepted.increment();
         server.counters.connectionsActive.increment();
-        server.register(channel);
+        server.register(this);
         ctx.fireChannelActive();
     }
 
@@ -119,7 +124,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         if (null != peer)
         {
             server.counters.connectionsActive.decrement();
-            server.unregister(channel);
+            server.unregister(this);
         }
         else
         {

@@ -93,7 +93,8 @@ public final class CertificateAuthority
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                 .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()))
                 .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.SCHEME + cluster)));
+                    new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.SCHEME + cluster)));
             return new CertificateAuthority(cluster, sign(builder, pair.getPrivate()), pair.getPrivate());
         }
         catch (final GeneralSecurityException | CertIOException ex)
@@ -183,7 +184,20 @@ public final class CertificateAuthority
      */
     public NodeCertificate issue(final long nodeId, final Instant notBefore, final Instant notAfter)
     {
-        final NodeIdentity identity = new NodeIdentity(cluster, nodeId);
+        return issue(new NodeIdentity(cluster, nodeId), notBefore, notAfter);
+    }
+
+    /**
+     * Issue a certificate for any identity, even one of another cluster: for tests of the trust rules only.
+     *
+     * @param identity  written into the URI SAN.
+     * @param notBefore start of validity.
+     * @param notAfter  end of validity.
+     * @return the certificate, its key and this CA's certificate.
+     */
+    public NodeCertificate issue(final NodeIdentity identity, final Instant notBefore, final Instant notAfter)
+    {
+        final long nodeId = identity.nodeId();
         final KeyPair pair = newKeyPair();
         try
         {
