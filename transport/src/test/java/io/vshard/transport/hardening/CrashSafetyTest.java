@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashSafetyTest
 {
     private static final int CAPACITY = 2_000_000;
+    private static final int MAX_IN_FLIGHT = 4_000;
 
     @TempDir
     Path dir;
@@ -40,7 +41,7 @@ class CrashSafetyTest
         final CertificateAuthority ca = CertificateAuthority.create(TestNode.CLUSTER, Duration.ofDays(1));
         ca.write(caDir);
         final TransportContext clientCtx = new TransportContext().nodeCertificate(ca.issue(TestNode.CLIENT_ID))
-            .clientStreams(4).requestTimeoutMs(3_000).handshakeTimeoutMs(5_000).reconnectMinMs(50)
+            .clientStreams(4).requestTimeoutMs(5_000).handshakeTimeoutMs(5_000).reconnectMinMs(50)
             .reconnectMaxMs(500);
 
         final RequestLedger ledger = new RequestLedger(CAPACITY);
@@ -55,9 +56,12 @@ class CrashSafetyTest
                 final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
                 final int[] lastSent = new int[1];
                 final Thread sender = new Thread(() -> lastSent[0] = LedgerTraffic.send(client, ledger, 1, CAPACITY,
-                    MessageType.GraphAlgoSuperstep, TestNode.CLIENT_ID, endNs), "crash-sender");
+                    MessageType.GraphAlgoSuperstep, TestNode.CLIENT_ID, endNs, MAX_IN_FLIGHT), "crash-sender");
                 sender.start();
+                final long loadStartNs = System.nanoTime();
                 awaitAtLeast(ledger, 20_000);
+                System.out.printf("%d requests answered in %d ms; ", ledger.tally(CAPACITY).responses(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadStartNs));
                 final int exit = child.kill();
                 join(sender);
                 sent = lastSent[0];

@@ -43,6 +43,32 @@ public final class LedgerTraffic
         final long source,
         final long deadlineNs)
     {
+        return send(client, ledger, from, to, type, source, deadlineNs, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Send requests {@code from..to} of a ledger, at most {@code maxInFlight} without an outcome at any time.
+     *
+     * @param client      connected.
+     * @param ledger      books them.
+     * @param from        first request number, 1-based.
+     * @param to          last request number, inclusive.
+     * @param type        message type of every request (its target decides the lane).
+     * @param source      source node: the client's certificate id.
+     * @param deadlineNs  give up (return early) after this {@link System#nanoTime()}.
+     * @param maxInFlight requests sent and not yet reported, at most.
+     * @return the last request number sent.
+     */
+    public static int send(
+        final QuicClient client,
+        final RequestLedger ledger,
+        final int from,
+        final int to,
+        final MessageType type,
+        final long source,
+        final long deadlineNs,
+        final int maxInFlight)
+    {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[EnvelopeDescriptor.HEADER_LENGTH + 8]);
         final EnvelopeFlyweight envelope = new EnvelopeFlyweight().wrap(buffer, 0);
         final int streams = client.streamCount();
@@ -50,6 +76,14 @@ public final class LedgerTraffic
         {
             envelope.header(type.code(), source, TestNode.SERVER_ID, i, RequestLedger.PAYLOAD_LENGTH);
             RequestLedger.payload(buffer, envelope.payloadOffset(), i);
+            while (i - from - ledger.outcomes() >= maxInFlight)
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    return i - 1;
+                }
+                LockSupport.parkNanos(BACK_OFF_NS);
+            }
             long id;
             while ((id = client.request(i % streams, buffer, 0, buffer.capacity())) < 0)
             {
