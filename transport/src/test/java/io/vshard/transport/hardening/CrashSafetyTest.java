@@ -56,7 +56,8 @@ class CrashSafetyTest
                 final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
                 final int[] lastSent = new int[1];
                 final Thread sender = new Thread(() -> lastSent[0] = LedgerTraffic.send(client, ledger, 1, CAPACITY,
-                    MessageType.GraphAlgoSuperstep, TestNode.CLIENT_ID, endNs, MAX_IN_FLIGHT), "crash-sender");
+                    MessageType.GraphAlgoSuperstep, TestNode.CLIENT_ID, endNs, MAX_IN_FLIGHT,
+                    RequestLedger.PAYLOAD_LENGTH), "crash-sender");
                 sender.start();
                 final long loadStartNs = System.nanoTime();
                 awaitAtLeast(ledger, 20_000);

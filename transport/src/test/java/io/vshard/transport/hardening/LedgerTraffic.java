@@ -43,7 +43,7 @@ public final class LedgerTraffic
         final long source,
         final long deadlineNs)
     {
-        return send(client, ledger, from, to, type, source, deadlineNs, Integer.MAX_VALUE);
+        return send(client, ledger, from, to, type, source, deadlineNs, Integer.MAX_VALUE, RequestLedger.PAYLOAD_LENGTH);
     }
 
     /**
@@ -57,6 +57,7 @@ public final class LedgerTraffic
      * @param source      source node: the client's certificate id.
      * @param deadlineNs  give up (return early) after this {@link System#nanoTime()}.
      * @param maxInFlight requests sent and not yet reported, at most.
+     * @param payloadLength of each request, at least {@link RequestLedger#PAYLOAD_LENGTH}.
      * @return the last request number sent.
      */
     public static int send(
@@ -67,14 +68,15 @@ public final class LedgerTraffic
         final MessageType type,
         final long source,
         final long deadlineNs,
-        final int maxInFlight)
+        final int maxInFlight,
+        final int payloadLength)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[EnvelopeDescriptor.HEADER_LENGTH + 8]);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[EnvelopeDescriptor.HEADER_LENGTH + payloadLength]);
         final EnvelopeFlyweight envelope = new EnvelopeFlyweight().wrap(buffer, 0);
         final int streams = client.streamCount();
         for (int i = from; i <= to; i++)
         {
-            envelope.header(type.code(), source, TestNode.SERVER_ID, i, RequestLedger.PAYLOAD_LENGTH);
+            envelope.header(type.code(), source, TestNode.SERVER_ID, i, payloadLength);
             RequestLedger.payload(buffer, envelope.payloadOffset(), i);
             while (i - from - ledger.outcomes() >= maxInFlight)
             {

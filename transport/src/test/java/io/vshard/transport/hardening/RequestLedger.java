@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Books every request of a run and every outcome the client reports, to prove exactly-once answers with the right
- * correlation. Request {@code i} (1-based) carries {@code i} as its 8-byte payload and the echo handler sends it back,
+ * correlation. Request {@code i} (1-based) carries {@code i} in the first 8 bytes of its payload and the echo handler sends it back,
  * so a RESPONSE names its request by content, independently of the correlation id it came with. Outcomes that carry
  * no envelope (ERROR, ACK, timeout, connection closed) are kept by correlation id and matched after the run.
  * The sender calls {@link #sent(int, long)}; the client's I/O thread calls {@link #onAnswer}.
@@ -78,7 +78,7 @@ public final class RequestLedger implements AnswerListener
     public void onAnswer(final long correlationId, final int kind, final int errorCode, final EnvelopeView envelope)
     {
         outcomes.incrementAndGet();
-        if (FrameDescriptor.KIND_RESPONSE == kind && null != envelope && PAYLOAD_LENGTH == envelope.payloadLength())
+        if (FrameDescriptor.KIND_RESPONSE == kind && null != envelope && envelope.payloadLength() >= PAYLOAD_LENGTH)
         {
             final long i = envelope.payloadBuffer().getLong(envelope.payloadOffset(), ByteOrder.LITTLE_ENDIAN);
             if (i < 1 || i > count)
