@@ -327,7 +327,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             nowNs = System.nanoTime();
             if (null == channel)
             {
-                while (queue.read(this, DRAIN_LIMIT) > 0)
+                while (readQueue() > 0)
                 {
                     nowNs = System.nanoTime();
                 }
@@ -336,7 +336,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             int frames = 0;
             while (channel.isWritable() && frames < DRAIN_LIMIT * 16)
             {
-                final int read = queue.read(this, DRAIN_LIMIT);
+                final int read = readQueue();
                 if (0 == read)
                 {
                     break;
@@ -353,6 +353,14 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             client.errorHandler().onError(ex);
         }
+    }
+
+    private int readQueue()
+    {
+        final int read = queue.read(this, DRAIN_LIMIT);
+        // A read that meets the padding record at the end of the ring reads no message although more may follow
+        // from the ring's start: read once more before taking 0 for empty.
+        return 0 != read ? read : queue.read(this, DRAIN_LIMIT);
     }
 
     private void failAllPending()

@@ -83,6 +83,7 @@ class SoakTest
                     "bystander %s failures=%d%n", SECONDS, requests.get(), connections.get(), abrupt.get(),
                     Bystander.describe(bystander.takeHistogram()), bystander.failures());
 
+                problems.forEach((p) -> System.out.println("soak problem: " + p));
                 assertThat(problems).isEmpty();
                 assertThat(bystander.failures()).isZero();
                 assertThat(after.heapBytes()).isLessThan(before.heapBytes() + 32 * MIB);
@@ -166,7 +167,8 @@ class SoakTest
                 final RequestLedger.Tally tally = ledger.tally(sent);
                 if (!tally.problems().isEmpty() || tally.responses() + tally.closed() + tally.timedOut() != sent)
                 {
-                    problems.add("abrupt client: " + tally);
+                    problems.add("abrupt client of " + sent + " requests, " + client.pendingRequests() +
+                        " pending after close: " + tally + " errors " + node.errors);
                 }
                 return;
             }
