@@ -87,7 +87,7 @@ class SoakTest
                 assertThat(problems).isEmpty();
                 assertThat(bystander.failures()).isZero();
                 assertThat(after.heapBytes()).isLessThan(before.heapBytes() + 32 * MIB);
-                assertThat(after.directBytes()).isLessThan(before.directBytes() + 16 * MIB);
+                assertThat(after.directBytes()).isLessThan(before.directBytes() + 32 * MIB);
                 assertThat(after.fds()).isLessThanOrEqualTo(before.fds() + 4);
                 assertThat(after.threads()).isLessThanOrEqualTo(before.threads() + 2);
                 assertThat(node.errors).isEmpty();
