@@ -127,13 +127,30 @@ public final class Pipeline implements AutoCloseable
         final long replyAddress,
         final long correlationId)
     {
+        return offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
+    }
+
+    private int offerEnvelope(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId,
+        final boolean framed)
+    {
         if (closed)
         {
             return CLOSED;
         }
-        final int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
+        int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
         if (ErrorCode.NONE != error)
         {
+            if (framed && ErrorCode.TOO_LARGE.value() == error)
+            {
+                // The frame's length is within the maximum, so a payload_len above it can only disagree with it.
+                error = ErrorCode.MALFORMED.value();
+            }
             counters.errorsByCode[error].increment();
             return error;
         }
@@ -151,7 +168,8 @@ public final class Pipeline implements AutoCloseable
      * @param destination  where the answer goes.
      * @param replyAddress opaque to the pipeline, handed back with the answer.
      * @return as {@link #offer(DirectBuffer, int, int, ReplyDestination, long, long)}; MALFORMED also for a frame
-     * that is not a valid ENVELOPE frame.
+     * that is not a valid ENVELOPE frame, and for an envelope whose payload_len disagrees with the frame (even when
+     * it claims more than the maximum), as {@link FrameFlyweight#validate} answers.
      */
     public int offerFrame(
         final DirectBuffer buffer,
@@ -169,13 +187,14 @@ public final class Pipeline implements AutoCloseable
             counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
             return ErrorCode.MALFORMED.value();
         }
-        return offer(
+        return offerEnvelope(
             buffer,
             offset + FrameDescriptor.BODY_OFFSET,
             length - FrameDescriptor.HEADER_LENGTH,
             destination,
             replyAddress,
-            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
+            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN),
+            true);
     }
 
     /**
