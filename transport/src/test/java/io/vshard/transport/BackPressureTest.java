@@ -1,11 +1,13 @@
 package io.vshard.transport;
 
+import io.vshard.core.pipeline.EnvelopeHandler;
 import io.vshard.core.status.CountersFileDescriptor;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.client.QuicClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -33,6 +36,10 @@ class BackPressureTest
     private static final long HANDLER_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
     /** What the node may hold unhandled: far below what the client sends, far above the ring and one read. */
     private static final long MAX_HELD_BYTES = 2L * 1024 * 1024;
+    private static final int CLIENT_QUEUE_BYTES = 64 * 1024;
+    private static final int STREAM_WINDOW_BYTES = 64 * 1024;
+    /** What the client may hold accepted but not yet read by the node: its queue, the stream window, one drain. */
+    private static final long MAX_CLIENT_HELD_BYTES = 2L * 1024 * 1024;
 
     static
     {
@@ -55,6 +62,65 @@ class BackPressureTest
     void shouldHoldBackTheClientAndHandleAMillionEnvelopesOnce()
     {
         run(1_000_000);
+    }
+
+    @Test
+    @Disabled("fails: the client's stream stays isWritable() while QUIC has no send capacity for it " +
+        "(bytesBeforeUnwritable() 0), so ClientStream.drain moves frames into the codec's unbounded pending-write " +
+        "queue: ~15 MB held after 3 s and growing. Left to the write-path rework on branch transport-perf")
+    @Timeout(60)
+    void shouldNotAcceptMoreThanItsQueueAndTheStreamWindowWhileTheNodeReadsNothing()
+    {
+        // The lane is full and the stream paused: the client may take its send queue and about a stream window of
+        // requests, then must answer BACK_PRESSURED instead of buffering without bound.
+        final CountDownLatch release = new CountDownLatch(1);
+        assertClientHoldsBack((envelope, reply) -> release.await(), release);
+    }
+
+    @Test
+    @Disabled("fails: the client's stream stays isWritable() while QUIC has no send capacity for it " +
+        "(bytesBeforeUnwritable() 0), so ClientStream.drain moves frames into the codec's unbounded pending-write " +
+        "queue: ~15 MB held after 3 s and growing. Left to the write-path rework on branch transport-perf")
+    @Timeout(60)
+    void shouldNotAcceptMoreThanItsQueueAndTheStreamWindowWhileTheNodeReadsSlowly()
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        assertClientHoldsBack((envelope, reply) -> LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20)), release);
+    }
+
+    private void assertClientHoldsBack(final EnvelopeHandler handler, final CountDownLatch release)
+    {
+        final long bound = TransportContext.CLIENT_SEND_QUEUE_BYTES_DEFAULT + TransportContext.STREAM_WINDOW_DEFAULT +
+            MAX_CLIENT_HELD_BYTES;
+        try (TestNode node = new TestNode(dir, handler))
+        {
+            final QuicClient client = node.client(node.clientContext(node.ca.issue(TestNode.CLIENT_ID))
+                .requestTimeoutMs(120_000), (id, kind, code, envelope) -> { });
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FRAME]);
+            final int length = TestNode.envelope(buffer, MessageType.GraphAlgoSuperstep, TestNode.CLIENT_ID, 1, PAYLOAD);
+            long accepted = 0;
+            long refused = 0;
+            long maxHeld = 0;
+            final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (System.nanoTime() - endNs < 0 && maxHeld <= 2 * bound)
+            {
+                if (client.request(0, buffer, 0, length) > 0)
+                {
+                    accepted++;
+                    maxHeld = Math.max(maxHeld, accepted * FRAME - node.server.counters().bytesIn.get());
+                }
+                else
+                {
+                    refused++;
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+                }
+            }
+            System.out.printf("client holding back: accepted %d requests, refused %d, held at most %d B; node " +
+                "read %d B%n", accepted, refused, maxHeld, node.server.counters().bytesIn.get());
+            release.countDown();
+            assertThat(refused).as("sends refused with BACK_PRESSURED").isPositive();
+            assertThat(maxHeld).as("bytes the client accepted that the node had not read, at most").isLessThan(bound);
+        }
     }
 
     private void run(final int count)
@@ -82,11 +148,12 @@ class BackPressureTest
                 reply.respond(envelope.messageType());
             }
             handled.incrementAndGet();
-        }, (p) -> p.laneRingSize(RING), (t) -> t.streamWindowBytes(64 * 1024).connectionWindowBytes(256 * 1024)))
+        }, (p) -> p.laneRingSize(RING), (t) -> t.streamWindowBytes(STREAM_WINDOW_BYTES).connectionWindowBytes(4 * STREAM_WINDOW_BYTES)))
         {
             final QuicClient client = node.client(node.clientContext(node.ca.issue(TestNode.CLIENT_ID))
-                .clientSendQueueBytes(64 * 1024).requestTimeoutMs(120_000), outcomes);
-            final HeldBytesSampler held = new HeldBytesSampler(node, handled);
+                .clientSendQueueBytes(CLIENT_QUEUE_BYTES).requestTimeoutMs(120_000), outcomes);
+            final AtomicLong accepted = new AtomicLong();
+            final HeldBytesSampler held = new HeldBytesSampler(node, handled, accepted);
             held.start();
 
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[FRAME]);
@@ -109,6 +176,7 @@ class BackPressureTest
                         {
                             outcomes.sent(result);
                         }
+                        accepted.lazySet(i);
                         break;
                     }
                     backPressured++;
@@ -123,14 +191,16 @@ class BackPressureTest
             final long pauses = node.server.counters().backPressurePauses.get();
             final long laneRefusals = laneBackPressured(node.pipeline.countersManager());
             System.out.printf("back-pressure: %d envelopes in %.1f s (%.0f/s); client BACK_PRESSURED %d, server " +
-                "pauses %d, lane refusals %d, most held by the node %d B%n", count, seconds, count / seconds,
-                backPressured, pauses, laneRefusals, held.maxHeldBytes);
+                "pauses %d, lane refusals %d, most held by the node %d B, by the client %d B%n", count, seconds,
+                count / seconds, backPressured, pauses, laneRefusals, held.maxHeldBytes, held.maxClientHeldBytes);
 
             assertThat(backPressured).as("sends the client refused with BACK_PRESSURED").isPositive();
             assertThat(pauses).as("transport back-pressure pauses").isPositive();
             assertThat(laneRefusals).as("lane back-pressured counter").isPositive();
             assertThat(held.maxHeldBytes).as("bytes read by the node but not yet handled, at most")
                 .isLessThan(MAX_HELD_BYTES);
+            assertThat(held.maxClientHeldBytes).as("bytes the client accepted but the node had not read, at most")
+                .isLessThan(MAX_CLIENT_HELD_BYTES);
             assertThat(handled.get()).as("envelopes handled").isEqualTo(count);
             assertThat(outOfOrder.get()).as("envelopes handled out of order").isZero();
             for (int i = 1; i <= count; i++)
@@ -163,22 +233,26 @@ class BackPressureTest
     }
 
     /**
-     * Samples what the node has read from its streams but not yet handled: bytes in, less the bytes of the envelopes
-     * handled. Unbounded if the node kept reading while its lane is full.
+     * Samples what the node has read from its streams but not yet handled (bytes in, less the bytes of the envelopes
+     * handled), unbounded if the node kept reading while its lane is full; and what the client has accepted from the
+     * sender but the node has not read, unbounded if the client kept writing into a stream QUIC does not let it send.
      */
     private static final class HeldBytesSampler extends Thread
     {
         private final TestNode node;
         private final AtomicLong handled;
+        private final AtomicLong accepted;
         private volatile boolean running = true;
         private volatile long maxHeldBytes;
+        private volatile long maxClientHeldBytes;
 
-        HeldBytesSampler(final TestNode node, final AtomicLong handled)
+        HeldBytesSampler(final TestNode node, final AtomicLong handled, final AtomicLong accepted)
         {
             super("held-bytes-sampler");
             setDaemon(true);
             this.node = node;
             this.handled = handled;
+            this.accepted = accepted;
         }
 
         public void run()
@@ -186,11 +260,9 @@ class BackPressureTest
             while (running)
             {
                 final long handledBytes = handled.get() * FRAME;
-                final long held = node.server.counters().bytesIn.get() - handledBytes;
-                if (held > maxHeldBytes)
-                {
-                    maxHeldBytes = held;
-                }
+                final long bytesIn = node.server.counters().bytesIn.get();
+                maxHeldBytes = Math.max(maxHeldBytes, bytesIn - handledBytes);
+                maxClientHeldBytes = Math.max(maxClientHeldBytes, accepted.get() * FRAME - bytesIn);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }
         }
