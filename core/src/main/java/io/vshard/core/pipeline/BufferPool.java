@@ -31,6 +31,7 @@ public final class BufferPool implements AutoCloseable
     private final AtomicInteger[] allocated;
     private final ManyToManyConcurrentArrayQueue<UnsafeBuffer>[] free;
     private volatile boolean roomWanted;
+    private Runnable roomCallback;
     private volatile boolean closed;
 
     /**
@@ -96,6 +97,22 @@ public final class BufferPool implements AutoCloseable
         {
             Thread.onSpinWait();
         }
+        if (null != roomCallback && takeRoomWanted())
+        {
+            roomCallback.run();
+        }
+    }
+
+    /**
+     * What to run when a buffer comes back while a publisher waits for room (see {@link #roomWanted()}). Whoever
+     * releases runs it: a lane thread, or an I/O thread returning a large reply's buffer. Control plane: set once
+     * before use.
+     *
+     * @param roomCallback must not block.
+     */
+    public void roomCallback(final Runnable roomCallback)
+    {
+        this.roomCallback = roomCallback;
     }
 
     /**
@@ -105,6 +122,7 @@ public final class BufferPool implements AutoCloseable
     public void roomWanted()
     {
         roomWanted = true;
+        VarHandle.fullFence();
     }
 
     /**

@@ -296,10 +296,6 @@ final class Lane implements Runnable
                 slot.spill = null;
                 counters.spilled.incrementRelease();
                 pool.release(spill);
-                if (pool.takeRoomWanted())
-                {
-                    pipeline.notifyRoom(RoomListener.ANY_LANE);
-                }
             }
             slot.destination = null;
             counters.handled.incrementRelease();

@@ -69,6 +69,7 @@ public final class Pipeline implements AutoCloseable
         pool = new BufferPool(
             Math.max(FrameDescriptor.envelopeFrameLength(maxPayloadLength), BufferPool.MIN_CLASS_LENGTH),
             ctx.spillPoolClassBytes());
+        pool.roomCallback(() -> notifyRoom(RoomListener.ANY_LANE));
         countersFile = CountersFile.create(ctx.dir(), maxCounters(layout));
         counters = new PipelineCounters(countersFile.manager(), layout);
         lanes = new Lane[layout.laneCount()];

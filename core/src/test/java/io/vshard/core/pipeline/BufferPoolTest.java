@@ -97,6 +97,22 @@ class BufferPoolTest
         assertThat(pool.takeRoomWanted()).isFalse();
     }
 
+    @Test
+    void shouldRunTheRoomCallbackOnTheReleaseThatMeetsAWaitingPublisher()
+    {
+        final int[] calls = new int[1];
+        pool.roomCallback(() -> calls[0]++);
+        final UnsafeBuffer held = pool.acquire(100);
+        pool.release(held);
+        assertThat(calls[0]).as("nobody waits").isZero();
+
+        pool.roomWanted();
+        pool.release(pool.acquire(100));
+        assertThat(calls[0]).as("a publisher waited").isEqualTo(1);
+        pool.release(pool.acquire(100));
+        assertThat(calls[0]).as("told once").isEqualTo(1);
+    }
+
     private static Set<UnsafeBuffer> identities(final List<UnsafeBuffer> buffers)
     {
         final Set<UnsafeBuffer> set = Collections.newSetFromMap(new IdentityHashMap<>());
