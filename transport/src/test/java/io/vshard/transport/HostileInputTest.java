@@ -12,7 +12,6 @@ import io.vshard.transport.client.Answer;
 import io.vshard.transport.client.QuicClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,8 +188,6 @@ class HostileInputTest
     }
 
     @Test
-    @Disabled("the node answers TOO_LARGE (Pipeline.offer validates the envelope alone), while WIRE.md's 'lengths " +
-        "disagree' and FrameFlyweight.validate say MALFORMED: reported, for the lead to decide")
     void shouldAnswerMalformedForAPayloadLenOverTheMaximumThatDisagreesWithTheFrame()
     {
         start((t) -> { });
