@@ -290,8 +290,9 @@ public final class FrameFlyweight
 
     /**
      * Validate that {@code length} bytes at {@code offset} are exactly one valid frame, body included: an envelope
-     * for ENVELOPE and RESPONSE (validated as by {@link EnvelopeFlyweight#validate(DirectBuffer, int, int, int)}),
-     * at least an error code for ERROR, nothing for ACK. Never throws, never allocates.
+     * for ENVELOPE and RESPONSE (validated as by {@link EnvelopeFlyweight#validate(DirectBuffer, int, int, int)},
+     * except that a payload_len above the maximum, which cannot agree with a frame_length within it, is MALFORMED
+     * rather than TOO_LARGE), at least an error code for ERROR, nothing for ACK. Never throws, never allocates.
      *
      * @param buffer           holding the bytes.
      * @param offset           of the frame.
@@ -321,7 +322,10 @@ public final class FrameFlyweight
         {
             case KIND_ENVELOPE:
             case KIND_RESPONSE:
-                return EnvelopeFlyweight.validate(buffer, offset + BODY_OFFSET, bodyLength, maxPayloadLength);
+                final int envelopeError =
+                    EnvelopeFlyweight.validate(buffer, offset + BODY_OFFSET, bodyLength, maxPayloadLength);
+                // frame_length is within the maximum, so a payload_len above it disagrees with frame_length.
+                return ErrorCode.TOO_LARGE.value() == envelopeError ? ErrorCode.MALFORMED.value() : envelopeError;
             case KIND_ERROR:
                 return bodyLength >= 2 ? ErrorCode.NONE : ErrorCode.MALFORMED.value();
             case KIND_ACK:
