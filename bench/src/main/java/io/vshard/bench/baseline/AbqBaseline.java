@@ -37,7 +37,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * What a naive port would do: decode each envelope into a new heap object with its payload copied into a new
  * {@code byte[]}, put it on an {@link ArrayBlockingQueue} (the pipeline's ring size), and have a consumer thread
  * dispatch it with a {@code switch} on the message type to a handler that sums a payload field. The consumer polls
- * and spins, as a busy-spin lane does (a blocking {@code take()} would only be slower). It allocates per envelope:
+ * and waits as a lane of the same wait strategy does (a blocking {@code take()} would only be slower). It allocates per envelope:
  * {@code gc.alloc.rate.norm} shows by how much.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +51,9 @@ public class AbqBaseline
 {
     @Param({"64"})
     int payloadBytes;
+
+    @Param({"busy-spin"})
+    String waitStrategy;
 
     ArrayBlockingQueue<HeapEnvelope> queue;
     UnsafeBuffer envelope;
@@ -74,7 +77,7 @@ public class AbqBaseline
     {
         queue = new ArrayBlockingQueue<>(BenchJvm.RING_SIZE);
         envelope = Envelopes.envelope(MessageType.TsScatterRequest, 7, payloadBytes, 0);
-        consumer = new ConsumerThread("abq-consumer", this::poll);
+        consumer = new ConsumerThread("abq-consumer", waitStrategy, this::poll);
         consumer.start();
     }
 
@@ -193,7 +196,7 @@ public class AbqBaseline
         while (!(offered = queue.offer(heapEnvelope)))
         {
             producer.backPressured++;
-            Thread.onSpinWait();
+            Thread.yield();
         }
         return offered;
     }

@@ -51,6 +51,9 @@ public class AgronaOneToOneBaseline
     @Param({"64"})
     int messageBytes;
 
+    @Param({"busy-spin"})
+    String waitStrategy;
+
     OneToOneRingBuffer ring;
     UnsafeBuffer message;
     final PaddedCounter handled = new PaddedCounter();
@@ -72,7 +75,7 @@ public class AgronaOneToOneBaseline
             BitUtil.align(messageBytes, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH), 0, messageBytes);
         message.putLong(Envelopes.VALUE_FIELD_OFFSET, 1L, LITTLE_ENDIAN);
         final MessageHandler handler = this::onMessage;
-        consumer = new ConsumerThread("agrona-consumer", () -> ring.read(handler));
+        consumer = new ConsumerThread("agrona-consumer", waitStrategy, () -> ring.read(handler));
         consumer.start();
     }
 
@@ -148,7 +151,7 @@ public class AgronaOneToOneBaseline
         while (!(written = ring.write(MSG_TYPE_ID, message, 0, messageBytes)))
         {
             producer.backPressured++;
-            Thread.onSpinWait();
+            Thread.yield();
         }
         return written;
     }

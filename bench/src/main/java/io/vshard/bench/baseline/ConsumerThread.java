@@ -1,8 +1,9 @@
 package io.vshard.bench.baseline;
 
 /**
- * A baseline's consumer: one daemon thread running a poll step until stopped, spinning while the step finds nothing,
- * as a busy-spin lane does. The step returns how many messages it handled.
+ * A baseline's consumer: one daemon thread running a poll step until stopped, waiting as a lane with the same wait
+ * strategy does while the step finds nothing: {@code busy-spin} spins; {@code yielding} spins 100 times then yields,
+ * as Disruptor's {@code YieldingWaitStrategy}. The step returns how many messages it handled.
  * <p>
  * Threading: {@link #start()} and {@link #stop()} from the benchmark's set-up and tear-down thread.
  */
@@ -22,18 +23,42 @@ final class ConsumerThread
         int poll();
     }
 
+    private static final int SPINS_BEFORE_YIELD = 100;
+
     private final Thread thread;
     private volatile boolean running = true;
 
-    ConsumerThread(final String name, final PollStep step)
+    ConsumerThread(final String name, final String waitStrategy, final PollStep step)
     {
+        final int spinsBeforeYield;
+        switch (waitStrategy)
+        {
+            case "busy-spin":
+                spinsBeforeYield = Integer.MAX_VALUE;
+                break;
+            case "yielding":
+                spinsBeforeYield = SPINS_BEFORE_YIELD;
+                break;
+            default:
+                throw new IllegalArgumentException(
+                    "baselines wait with busy-spin or yielding: waitStrategy=" + waitStrategy);
+        }
         thread = new Thread(() ->
         {
+            int idle = 0;
             while (running)
             {
-                if (0 == step.poll())
+                if (0 != step.poll())
+                {
+                    idle = 0;
+                }
+                else if (++idle < spinsBeforeYield)
                 {
                     Thread.onSpinWait();
+                }
+                else
+                {
+                    Thread.yield();
                 }
             }
         }, name);

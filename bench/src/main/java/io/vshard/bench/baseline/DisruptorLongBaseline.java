@@ -157,7 +157,7 @@ public class DisruptorLongBaseline
             catch (final InsufficientCapacityException ex)
             {
                 producer.backPressured++;
-                Thread.onSpinWait();
+                Thread.yield();
             }
         }
         ring.get(sequence).value = ++producer.value;

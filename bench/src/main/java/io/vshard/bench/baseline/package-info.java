@@ -1,6 +1,7 @@
 /**
  * What the pipeline is read against, measured the same way (one producer thread reporting the messages of its own
- * that the consumer handled, {@code :handled}; same ring size; a busy-spinning consumer thread): a bare Disruptor
+ * that the consumer handled, {@code :handled}; same ring size; a consumer thread waiting as a lane of the same {@code waitStrategy} does; a refused offer yields
+ * and retries, as the pipeline benchmarks do): a bare Disruptor
  * moving a long per event ({@link io.vshard.bench.baseline.DisruptorLongBaseline}), Agrona's
  * {@code OneToOneRingBuffer} copying 64-byte messages ({@link io.vshard.bench.baseline.AgronaOneToOneBaseline}),
  * and the naive port: heap envelope objects through an {@code ArrayBlockingQueue} with a {@code switch} dispatch

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code offerBatch=1} offers each through {@link Pipeline#offer}, one claim and one publication per envelope;
  * {@code offerBatch=64} through a {@link BatchPublisher} flushed every 64 envelopes, as an I/O thread offers the
  * frames of one read. The figure is {@code :handled}, envelopes handled per second; a back-pressured offer
- * is retried at once and counted in {@code :backPressured}. The primary score counts offer calls that returned, one
+ * is counted in {@code :backPressured} and retried after a {@link Thread#yield()} (the ring is full, so the lane is
+ * the bottleneck, and on a shared machine it may need this core). The primary score counts offer calls that returned, one
  * per accepted envelope.
  * <p>
  * Counting: each producer writes its index into its payloads and the lane's {@link SumHandler} counts per producer;
@@ -184,7 +185,7 @@ public class PipelineThroughput
                 envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)))
             {
                 backPressured++;
-                Thread.onSpinWait();
+                Thread.yield();
             }
             return result;
         }
@@ -198,7 +199,7 @@ public class PipelineThroughput
                 backPressured++;
                 publisher.flush();
                 untilFlush = offerBatch;
-                Thread.onSpinWait();
+                Thread.yield();
             }
             if (0 == --untilFlush)
             {
