@@ -9,6 +9,8 @@ import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
+
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
@@ -64,10 +66,7 @@ public final class Envelopes
     {
         checkPayloadLength(payloadLength);
         final int length = EnvelopeDescriptor.HEADER_LENGTH + payloadLength;
-        final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(BitUtil.align(length, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH),
-            0,
-            length);
+        final UnsafeBuffer buffer = new UnsafeBuffer(alignedDirect(length), 0, length);
         new EnvelopeFlyweight().wrap(buffer, 0).header(type.code(), SOURCE_NODE, TARGET_NODE, vshardId, payloadLength);
         fillPayload(buffer, EnvelopeDescriptor.PAYLOAD_OFFSET, payloadLength, producer);
         return buffer;
@@ -85,10 +84,7 @@ public final class Envelopes
     {
         checkPayloadLength(payloadLength);
         final int length = FrameDescriptor.envelopeFrameLength(payloadLength);
-        final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(BitUtil.align(length, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH),
-            0,
-            length);
+        final UnsafeBuffer buffer = new UnsafeBuffer(alignedDirect(length), 0, length);
         final int bodyLength = EnvelopeDescriptor.HEADER_LENGTH + payloadLength;
         new FrameFlyweight().wrap(buffer, 0).header(FrameDescriptor.KIND_ENVELOPE, correlationId, bodyLength);
         new EnvelopeFlyweight().wrap(buffer, FrameDescriptor.BODY_OFFSET)
@@ -106,6 +102,12 @@ public final class Envelopes
         }
         buffer.putInt(payloadOffset + PRODUCER_FIELD_OFFSET, producer, LITTLE_ENDIAN);
         buffer.putLong(payloadOffset + VALUE_FIELD_OFFSET, 1L, LITTLE_ENDIAN);
+    }
+
+    private static ByteBuffer alignedDirect(final int length)
+    {
+        return BufferUtil.allocateDirectAligned(
+            BitUtil.align(length, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH);
     }
 
     private static void checkPayloadLength(final int payloadLength)

@@ -37,8 +37,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * What a naive port would do: decode each envelope into a new heap object with its payload copied into a new
  * {@code byte[]}, put it on an {@link ArrayBlockingQueue} (the pipeline's ring size), and have a consumer thread
  * dispatch it with a {@code switch} on the message type to a handler that sums a payload field. The consumer polls
- * and waits as a lane of the same wait strategy does (a blocking {@code take()} would only be slower). It allocates per envelope:
- * {@code gc.alloc.rate.norm} shows by how much.
+ * and waits as a lane of the same wait strategy does (a blocking {@code take()} would only be slower). It allocates
+ * per envelope: {@code gc.alloc.rate.norm} shows by how much.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -164,7 +164,8 @@ public final class Report
             return;
         }
         md.append("## Throughput: envelopes handled per second\n\n");
-        md.append("| benchmark | params | handled M/s | ± | forks M/s | back-pressured M/s | gc.alloc.rate.norm B/op |\n");
+        md.append("| benchmark | params | handled M/s | ± | forks M/s | back-pressured M/s ")
+            .append("| gc.alloc.rate.norm B/op |\n");
         md.append("|---|---|---:|---:|---|---:|---:|\n");
         final List<Plots.Bar> bars = new ArrayList<>();
         for (final Run run : handled)
@@ -254,7 +255,8 @@ public final class Report
         {
             return;
         }
-        md.append("## Time per operation\n\n| benchmark | params | median | ± | forks | unit | gc.alloc.rate.norm B/op |\n")
+        md.append("## Time per operation\n\n")
+            .append("| benchmark | params | median | ± | forks | unit | gc.alloc.rate.norm B/op |\n")
             .append("|---|---|---:|---:|---|---|---:|\n");
         for (final Run run : timed)
         {
@@ -276,7 +278,8 @@ public final class Report
         final double[] percentiles = {50, 90, 99, 99.9, 99.99};
         md.append("## Latency at offered rates (µs, from the intended send time)\n\n")
             .append("Median over forks, in brackets the range over forks.\n\n")
-            .append("| series | forks | p50 | p90 | p99 | p99.9 | p99.99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            .append("| series | forks | p50 | p90 | p99 | p99.9 | p99.99 | max |\n")
+            .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         final Map<String, List<Hgrm>> bySeries = latencies.stream()
             .collect(Collectors.groupingBy(Hgrm::series, TreeMap::new, Collectors.toList()));
         final Map<String, List<Plots.Curve>> plots = new TreeMap<>();

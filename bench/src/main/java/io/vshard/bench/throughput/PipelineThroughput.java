@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code offerBatch=64} through a {@link BatchPublisher} flushed every 64 envelopes, as an I/O thread offers the
  * frames of one read. The figure is {@code :handled}, envelopes handled per second; a back-pressured offer
  * is counted in {@code :backPressured} and retried after a {@link Thread#yield()} (the ring is full, so the lane is
- * the bottleneck, and on a shared machine it may need this core). The primary score counts offer calls that returned, one
- * per accepted envelope.
+ * the bottleneck, and on a shared machine it may need this core). The primary score counts offer calls that
+ * returned, one per accepted envelope.
  * <p>
  * Counting: each producer writes its index into its payloads and the lane's {@link SumHandler} counts per producer;
  * the producer's {@code @AuxCounters} state takes the difference of its count between iteration set-up and
