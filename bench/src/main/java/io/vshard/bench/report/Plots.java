@@ -155,7 +155,8 @@ final class Plots
             g.setColor(Color.LIGHT_GRAY);
             g.drawLine(left, y, left + plotWidth, y);
             g.setColor(Color.BLACK);
-            g.drawString(String.format("%.0f", Math.pow(10, decade)), 10, y + 4);
+            final double value = Math.pow(10, decade);
+            g.drawString(value >= 1 ? String.format("%.0f", value) : String.format("%s", value), 10, y + 4);
         }
         g.drawString("latency (us, log scale)", 10, top - 10);
         g.drawString("percentile", left + plotWidth / 2 - 30, top + plotHeight + 40);

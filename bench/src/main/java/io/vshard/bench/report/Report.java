@@ -138,6 +138,11 @@ public final class Report
     private void write() throws IOException
     {
         md.append("# ").append(title).append("\n\n");
+        final Path machine = dir.resolve("machine.txt");
+        if (Files.exists(machine))
+        {
+            md.append("```\n").append(Files.readString(machine, StandardCharsets.UTF_8).strip()).append("\n```\n\n");
+        }
         md.append("Figures: median of all measured iterations of all forks; `±` is JMH's 99.9% confidence half-width; ")
             .append("`forks` is the range of the per-fork means. Compare only figures of the same run.\n\n");
         writeHandled();
