@@ -3,7 +3,7 @@
 # the baselines, the bars of issue #3) and PNG plots. Builds bench/target/benchmarks.jar first when it is missing or
 # older than the sources.
 #   scripts/bench.sh [quick|full] [JMH regex] [--cpus LIST] [--wait busy-spin|yielding] [-- extra JMH options]
-#     quick   short iterations, 64-byte payloads, 1 s latency runs: under 5 minutes on 2 cores
+#     quick   short iterations, 64-byte payloads, 0.5 s latency runs: about 5 minutes on 2 cores
 #     full    the iterations of the annotations, every parameter, 3 forks: for a quiet bare-metal host
 #     regex   which benchmarks (default: all), e.g. 'PipelineThroughput|Baseline'
 #     --cpus  pin the benchmark JVMs to these CPUs (taskset -c LIST), e.g. --cpus 2-5
@@ -46,7 +46,7 @@ mkdir -p "$out"
 
 jmh=(-rf json -rff "$out/jmh.json" -prof gc -jvmArgsPrepend "-Dvshard.bench.results=$out")
 case "$mode" in
-  quick) jmh+=(-f 2 -wi 2 -w 1s -i 3 -r 1s -p payloadBytes=64 -p durationMs=1000) ;;
+  quick) jmh+=(-f 2 -wi 2 -w 1s -i 3 -r 1s -p payloadBytes=64 -p durationMs=500) ;;
   full) jmh+=(-f 3) ;;
 esac
 if [[ -n "$wait_strategy" ]]; then

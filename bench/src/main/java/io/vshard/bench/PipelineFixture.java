@@ -41,12 +41,13 @@ public final class PipelineFixture implements AutoCloseable
      * Launch a pipeline.
      *
      * @param waitStrategy  of every lane, as {@link WaitStrategyKind#parse(String)} reads it.
+     * @param ringSize      slots per lane, a power of two.
      * @param slotLength    bytes of arena per slot.
      * @param laneHandlers  one handler per lane: one or two.
      * @return the fixture.
      */
     public static PipelineFixture launch(
-        final String waitStrategy, final int slotLength, final EnvelopeHandler... laneHandlers)
+        final String waitStrategy, final int ringSize, final int slotLength, final EnvelopeHandler... laneHandlers)
     {
         if (laneHandlers.length < 1 || laneHandlers.length > TYPE_BY_LANE.length)
         {
@@ -56,7 +57,7 @@ public final class PipelineFixture implements AutoCloseable
         final PipelineContext ctx = new PipelineContext()
             .name("bench")
             .dir(dir.toFile())
-            .laneRingSize(BenchJvm.RING_SIZE)
+            .laneRingSize(ringSize)
             .slotLength(slotLength)
             .waitStrategy(WaitStrategyKind.parse(waitStrategy))
             .laneLayout(LaneLayout.parse(1 == laneHandlers.length ? "*" : "TimeseriesScan;*"));

@@ -103,7 +103,7 @@ public class PipelineLatency
     {
         final EnvelopeHandler echo = this::onEnvelope;
         destination = new CallbackReplyDestination(this::onReply);
-        fixture = PipelineFixture.launch(waitStrategy, 256, echo);
+        fixture = PipelineFixture.launch(waitStrategy, BenchJvm.RING_SIZE, 256, echo);
         pipeline = fixture.pipeline();
         envelope = Envelopes.envelope(PipelineFixture.typeOfLane(0), 1, payloadBytes, 0);
     }

@@ -74,6 +74,9 @@ public class PipelineThroughput
     @Param({"256"})
     int slotLength;
 
+    @Param({"" + BenchJvm.RING_SIZE})
+    int ringSize;
+
     SumHandler[] handlers;
     PipelineFixture fixture;
     final AtomicInteger producers = new AtomicInteger();
@@ -89,7 +92,7 @@ public class PipelineThroughput
         {
             handlers[i] = new SumHandler();
         }
-        fixture = PipelineFixture.launch(waitStrategy, slotLength, handlers);
+        fixture = PipelineFixture.launch(waitStrategy, ringSize, slotLength, handlers);
     }
 
     /**
