@@ -53,10 +53,18 @@ final class Plots
     static void bars(final Path file, final String title, final String unit, final List<Bar> bars) throws IOException
     {
         final int rowHeight = 22;
-        final int left = 470;
         final int right = 40;
         final int top = 50;
-        final int width = 1200;
+        final Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        int labelWidth = 100;
+        final Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        for (final Bar bar : bars)
+        {
+            labelWidth = Math.max(labelWidth, probe.getFontMetrics(font).stringWidth(bar.label()));
+        }
+        probe.dispose();
+        final int left = labelWidth + 20;
+        final int width = left + 600 + right;
         final int height = top + rowHeight * bars.size() + 60;
         final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         final Graphics2D g = canvas(image, title);
@@ -67,7 +75,7 @@ final class Plots
         }
         max = max <= 0 ? 1 : max * 1.05;
         final int plotWidth = width - left - right;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(font);
         for (int i = 0; i < bars.size(); i++)
         {
             final Bar bar = bars.get(i);

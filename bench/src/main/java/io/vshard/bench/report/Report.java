@@ -148,6 +148,7 @@ public final class Report
         writeHandled();
         writeRatios();
         writeBars();
+        writeOtherThroughput();
         writeAverageTime();
         writeLatency();
         writeAll();
@@ -185,7 +186,8 @@ public final class Report
                 .append(" | ").append(alloc(run))
                 .append(" |\n");
             bars.add(new Plots.Bar(
-                run.label(), stats.median() / 1e6, stats.error() / 1e6, "baseline".equals(run.group()) ? 1 : 0));
+                shortLabel(run, handled), stats.median() / 1e6, stats.error() / 1e6,
+                "baseline".equals(run.group()) ? 1 : 0));
         }
         md.append("\n![throughput](throughput.png)\n\n");
         Plots.bars(dir.resolve("throughput.png"), title + ": envelopes handled (median, 99.9% error)",
@@ -248,6 +250,27 @@ public final class Report
                 .append(" | ").append(null == alloc ? "n/a (run with -prof gc)" :
                     verdict(alloc.median() < ALLOC_BAR) + " " + String.format("%.4f", alloc.median()))
                 .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void writeOtherThroughput()
+    {
+        final List<Run> other = runs.stream().filter((run) -> "thrpt".equals(run.mode()) && null == run.handled())
+            .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
+        if (other.isEmpty())
+        {
+            return;
+        }
+        md.append("## Other throughput (primary score, summed over a group's threads)\n\n")
+            .append("| benchmark | params | median | ± | forks | unit |\n|---|---|---:|---:|---|---|\n");
+        for (final Run run : other)
+        {
+            final Stats stats = run.primary();
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(num(stats.median())).append(" | ").append(num(stats.error()))
+                .append(" | ").append(num(stats.minForkMean())).append("–").append(num(stats.maxForkMean()))
+                .append(" | ").append(stats.unit()).append(" |\n");
         }
         md.append('\n');
     }
@@ -336,6 +359,22 @@ public final class Report
             }
         }
         md.append('\n');
+    }
+
+    /** The run's name and only those of its parameters that differ between the runs shown. */
+    private static String shortLabel(final Run run, final List<Run> shown)
+    {
+        final StringBuilder label = new StringBuilder(run.shortName());
+        for (final Map.Entry<String, String> param : new TreeMap<>(run.params()).entrySet())
+        {
+            final boolean varies = shown.stream().anyMatch((other) -> other.params().containsKey(param.getKey()) &&
+                !param.getValue().equals(other.param(param.getKey())));
+            if (varies)
+            {
+                label.append(' ').append(param.getKey()).append('=').append(param.getValue());
+            }
+        }
+        return label.toString();
     }
 
     private Run find(final String shortName, final Map<String, String> params)
