@@ -1,6 +1,5 @@
 package io.vshard.cli;
 
-import io.vshard.core.status.CounterRow;
 import io.vshard.core.status.CountersFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,11 +7,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.File;
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -31,7 +27,8 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--watch", description = "Refresh until interrupted.")
     boolean watch;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--interval-ms", defaultValue = "1000",
+        description = "Refresh interval (default ${DEFAULT-VALUE}).")
     long intervalMs;
 
     @Option(names = "--all", description = "Also show targets that have seen no traffic.")
@@ -48,7 +45,7 @@ public final class StatCommand implements Callable<Integer>
      */
     public Integer call() throws Exception
     {
-        final PrintWriter out = spec.commandLine().getOut();
+        final PrintStream out = System.out;
         final CountersFile file;
         try
         {
@@ -83,27 +80,10 @@ public final class StatCommand implements Callable<Integer>
         return 0;
     }
 
-    void print(final PrintWriter out, final CountersFile file)
+    void print(final PrintStream out, final CountersFile file)
     {
         out.printf("%s - node pid %d, started %s%n",
             Instant.now(), file.pid(), Instant.ofEpochMilli(file.startTimeMs()));
-        final List<CounterRow> rows = CounterRow.readAll(file.reader());
-        final Map<String, Map<String, Long>> byScope = new LinkedHashMap<>();
-        for (final CounterRow row : rows)
-        {
-            byScope.computeIfAbsent(row.scope(), (k) -> new LinkedHashMap<>()).put(row.metric(), row.value());
-        }
-        byScope.forEach((scope, metrics) ->
-        {
-            final boolean quiet = metrics.values().stream().allMatch((v) -> 0 == v);
-            if (quiet && !all && scope.startsWith("target "))
-            {
-                return;
-            }
-            final StringBuilder line = new StringBuilder(String.format("%-32s", scope));
-            metrics.forEach((metric, value) -> line.append(' ').append(metric.replace(' ', '_')).append('=')
-                .append(value));
-            out.println(line);
-        });
+        CountersPrinter.print(out, file.reader(), all);
     }
 }

@@ -12,8 +12,12 @@ import picocli.CommandLine.Command;
     version = "vshard 0.1.0",
     description = "Virtual-shard envelope node over QUIC.",
     subcommands = {
-        DecodeCommand.class,
+        NodeCommand.class,
+        LoadCommand.class,
+        DemoCommand.class,
         StatCommand.class,
+        DecodeCommand.class,
+        CertsCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class VShardCli

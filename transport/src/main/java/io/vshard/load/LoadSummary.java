@@ -98,7 +98,9 @@ public record LoadSummary(
         {
             out.println("  errors by code: " + errorsByCode);
         }
-        out.println(nothingLost() ? "  result: nothing lost" : "  result: LOST " + (sent - answered) + " answers");
+        out.println(nothingLost() ? "  result: nothing lost" :
+            "  result: LOST: " + failed + " failed (timed out or connection closed)" +
+            (requestMode ? ", " + (sent - answered) + " unanswered" : ""));
     }
 
     /**

@@ -8,7 +8,6 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.TimeoutException;
 import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeDescriptor;
-import io.vshard.core.wire.ErrorCode;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -44,7 +43,6 @@ final class Lane implements Runnable
     private final BufferPool pool;
     private final PipelineCounters.Lane counters;
     private final PipelineCounters.Target[] targetCounters;
-    private final PipelineCounters pipelineCounters;
     private final ErrorHandler errorHandler;
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
@@ -68,7 +66,6 @@ final class Lane implements Runnable
         this.slotLength = ctx.slotLength();
         this.resumeFreeSlots = ctx.laneResumeFreeSlots();
         this.pool = pool;
-        this.pipelineCounters = pipelineCounters;
         this.counters = pipelineCounters.lanes[laneId];
         this.targetCounters = pipelineCounters.targets;
         this.errorHandler = ctx.errorHandler();
@@ -92,7 +89,7 @@ final class Lane implements Runnable
         }
         barrier = ring.newBarrier();
         ring.addGatingSequences(sequence);
-        reply = new Reply(counters, targetCounters);
+        reply = new Reply(pipelineCounters, laneId);
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
     }
@@ -189,7 +186,9 @@ final class Lane implements Runnable
             return NO_CAPACITY;
         }
         // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
+        // Dekker with signalRoom(): store roomWanted, full fence, then load the lane's sequence (in tryNext).
         roomWanted = true;
+        VarHandle.fullFence();
         try
         {
             return ring.tryNext();
@@ -299,12 +298,15 @@ final class Lane implements Runnable
             try
             {
                 final long available = barrier.waitFor(next);
-                while (next <= available)
+                if (available >= next)
                 {
-                    handle(ring.get(next));
-                    next++;
+                    while (next <= available)
+                    {
+                        handle(ring.get(next));
+                        next++;
+                    }
+                    sequence.set(available);
                 }
-                sequence.set(available);
                 signalRoom();
             }
             catch (final AlertException ex)
@@ -347,7 +349,6 @@ final class Lane implements Runnable
             if (null == handler)
             {
                 reply.noHandler(noHandlerMessages[targetOrdinal]);
-                pipelineCounters.errorsByCode[ErrorCode.NO_HANDLER.value()].increment();
             }
             else
             {
@@ -358,7 +359,6 @@ final class Lane implements Runnable
         catch (final Throwable ex)
         {
             errorHandler.onError(ex);
-            pipelineCounters.errorsByCode[ErrorCode.HANDLER_FAILED.value()].increment();
             try
             {
                 reply.fail(ex);
@@ -376,10 +376,6 @@ final class Lane implements Runnable
                 slot.spill = null;
                 counters.spilled.incrementRelease();
                 pool.release(spill);
-                if (pool.takeRoomWanted())
-                {
-                    pipeline.notifyRoom(RoomListener.ANY_LANE);
-                }
             }
             slot.destination = null;
             counters.handled.incrementRelease();
@@ -389,9 +385,12 @@ final class Lane implements Runnable
 
     private void signalRoom()
     {
+        // Dekker with offer(): we store our sequence then load roomWanted; a publisher stores roomWanted then loads
+        // our sequence. Without a full fence on each side both loads can miss both stores (store-load reordering,
+        // which x86 does): the publisher is refused and the signal it asked for never comes.
+        VarHandle.fullFence();
         if (roomWanted)
         {
-            VarHandle.fullFence();
             if (ring.remainingCapacity() >= resumeFreeSlots)
             {
                 roomWanted = false;

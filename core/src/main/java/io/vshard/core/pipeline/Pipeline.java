@@ -65,7 +65,11 @@ public final class Pipeline implements AutoCloseable
         this.maxPayloadLength = ctx.maxPayloadLength();
         this.errorHandler = ctx.errorHandler();
         final LaneLayout layout = ctx.laneLayout();
-        pool = new BufferPool(Math.max(maxPayloadLength, BufferPool.MIN_CLASS_LENGTH), ctx.spillPoolClassBytes());
+        // Sized for a whole reply frame of the largest payload too: OutboundQueues take large replies from it.
+        pool = new BufferPool(
+            Math.max(FrameDescriptor.envelopeFrameLength(maxPayloadLength), BufferPool.MIN_CLASS_LENGTH),
+            ctx.spillPoolClassBytes());
+        pool.roomCallback(() -> notifyRoom(RoomListener.ANY_LANE));
         countersFile = CountersFile.create(ctx.dir(), maxCounters(layout));
         counters = new PipelineCounters(countersFile.manager(), layout);
         lanes = new Lane[layout.laneCount()];

@@ -1,0 +1,117 @@
+package io.vshard.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.Quic;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The native parts the transport stands on, checked once: quiche through {@link Quic} (required) and the epoll
+ * transport (used when available, else NIO with a single I/O thread per server). Also applies the UDP socket options
+ * and says so in one log line when the kernel caps a buffer. Control plane; any thread.
+ */
+public final class QuicRuntime
+{
+    private static final System.Logger LOG = System.getLogger("io.vshard.transport");
+
+    private QuicRuntime()
+    {
+    }
+
+    /**
+     * Check that QUIC's native library loads.
+     *
+     * @throws IllegalStateException with the cause and what to do when it does not.
+     */
+    public static void ensureAvailable()
+    {
+        try
+        {
+            Quic.ensureAvailability();
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("QUIC native library (netty-incubator-codec-native-quic, quiche + " +
+                "BoringSSL) cannot load on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch") +
+                ": the transport needs linux-x86_64 with glibc; cause: " + Quic.unavailabilityCause(), ex);
+        }
+    }
+
+    /**
+     * Whether the epoll transport is in use.
+     *
+     * @return true on Linux with the epoll native library.
+     */
+    public static boolean isEpoll()
+    {
+        return Epoll.isAvailable();
+    }
+
+    /**
+     * A group of I/O event loops, epoll when available.
+     *
+     * @param threads    loop count.
+     * @param namePrefix thread name prefix.
+     * @return the group.
+     */
+    public static EventLoopGroup newEventLoopGroup(final int threads, final String namePrefix)
+    {
+        final DefaultThreadFactory factory = new DefaultThreadFactory(namePrefix, true);
+        return isEpoll() ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+    }
+
+    /**
+     * A bootstrap for UDP channels on a group, with socket buffers set and, for a multi-socket server, SO_REUSEPORT.
+     *
+     * @param group     the event loop group (or one loop of it).
+     * @param ctx       for buffer sizes.
+     * @param reusePort true to set SO_REUSEPORT (epoll only).
+     * @return the bootstrap, handler still to be set.
+     */
+    public static Bootstrap datagramBootstrap(final EventLoopGroup group, final TransportContext ctx,
+        final boolean reusePort)
+    {
+        final Bootstrap bootstrap = new Bootstrap()
+            .group(group)
+            .channel(isEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, ctx.socketReceiveBufferBytes())
+            .option(ChannelOption.SO_SNDBUF, ctx.socketSendBufferBytes());
+        if (reusePort && isEpoll())
+        {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return bootstrap;
+    }
+
+    /**
+     * Log the socket buffers the kernel granted, with a warning when below what was asked for.
+     *
+     * @param channel a bound UDP channel.
+     * @param ctx     with the requested sizes.
+     */
+    public static void logSocketBuffers(final Channel channel, final TransportContext ctx)
+    {
+        final int rcv = channel.config().getOption(ChannelOption.SO_RCVBUF);
+        final int snd = channel.config().getOption(ChannelOption.SO_SNDBUF);
+        // Linux reports twice the value it was given (bookkeeping overhead): compare against half.
+        if (rcv / 2 < ctx.socketReceiveBufferBytes() || snd / 2 < ctx.socketSendBufferBytes())
+        {
+            LOG.log(System.Logger.Level.WARNING, "UDP socket buffers capped by the kernel: SO_RCVBUF=" + rcv +
+                " SO_SNDBUF=" + snd + " (asked " + ctx.socketReceiveBufferBytes() + "/" +
+                ctx.socketSendBufferBytes() + "); raise net.core.rmem_max and net.core.wmem_max, " +
+                "small buffers drop packets under load");
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.DEBUG, "UDP socket buffers: SO_RCVBUF=" + rcv + " SO_SNDBUF=" + snd);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.vshard.transport.client;
+
+import io.vshard.core.wire.EnvelopeView;
+
+/**
+ * Receives the outcome of every request, exactly once per correlation id. Called on the client's I/O thread: must not
+ * block and must not keep the envelope view past the call.
+ */
+@FunctionalInterface
+public interface AnswerListener
+{
+    /** Kind of an outcome produced locally: no answer came within the request timeout. */
+    int TIMED_OUT = -1;
+
+    /** Kind of an outcome produced locally: the connection or stream closed before an answer came. */
+    int CONNECTION_CLOSED = -2;
+
+    /**
+     * One request's outcome.
+     *
+     * @param correlationId the id {@link QuicClient#request} returned.
+     * @param kind          {@code FrameDescriptor.KIND_RESPONSE}, {@code KIND_ACK}, {@code KIND_ERROR},
+     *                      {@link #TIMED_OUT} or {@link #CONNECTION_CLOSED}.
+     * @param errorCode     the {@code ErrorCode.value()} of an ERROR answer, else 0.
+     * @param envelope      the reply envelope of a RESPONSE, valid during the call only; else {@code null}.
+     */
+    void onAnswer(long correlationId, int kind, int errorCode, EnvelopeView envelope);
+}

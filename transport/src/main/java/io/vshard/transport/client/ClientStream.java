@@ -1,0 +1,377 @@
+package io.vshard.transport.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.vshard.core.pipeline.Configuration;
+import io.vshard.core.wire.EnvelopeFlyweight;
+import io.vshard.core.wire.FrameDescriptor;
+import io.vshard.transport.FrameBatch;
+import io.vshard.transport.FrameConsumer;
+import io.vshard.transport.FrameReader;
+import io.vshard.transport.TransportContext;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * One client stream: a bounded queue of whole frames from application threads (Agrona {@link ManyToOneRingBuffer}),
+ * drained on the I/O thread into write batches while the QUIC stream is writable, and the table of requests sent on
+ * it that wait for answers. When the stream is not writable the queue is left to fill, and senders see
+ * back-pressure. The queue survives reconnects; the stream channel does not. Sharable only because it joins one
+ * stream channel after another, never two at once.
+ */
+@ChannelHandler.Sharable
+final class ClientStream extends ChannelInboundHandlerAdapter implements FrameConsumer, MessageHandler
+{
+    private static final int MSG_FRAME = 1;
+    private static final int DRAIN_LIMIT = 1024;
+    private static final long MISSING = Long.MIN_VALUE;
+
+    private final QuicClient client;
+    private final int index;
+    private final EventLoop eventLoop;
+    private final TransportContext ctx;
+    private final ManyToOneRingBuffer queue;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+    private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
+    private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
+    private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
+    private final long timeoutNs;
+    private long[] fifoIds = new long[1024];
+    private long[] fifoDeadlines = new long[1024];
+    private int fifoHead;
+    private int fifoSize;
+    private QuicStreamChannel channel;
+    private FrameReader reader;
+    private FrameBatch batch;
+    private long nowNs;
+
+    ClientStream(final QuicClient client, final int index, final EventLoop eventLoop, final TransportContext ctx)
+    {
+        this.client = client;
+        this.index = index;
+        this.eventLoop = eventLoop;
+        this.ctx = ctx;
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
+        this.queue = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            ctx.clientSendQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+    }
+
+    /**
+     * Any thread: queue a frame with the given correlation id and envelope.
+     *
+     * @return true when queued, false when the queue is full.
+     */
+    boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
+    {
+        final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
+        if (frameLength > queue.maxMsgLength())
+        {
+            throw new IllegalArgumentException("envelope too large for the send queue: length=" + length +
+                " max=" + (queue.maxMsgLength() - FrameDescriptor.HEADER_LENGTH) + " (raise " +
+                TransportContext.CLIENT_SEND_QUEUE_BYTES_PROP_NAME + ")");
+        }
+        final int at = queue.tryClaim(MSG_FRAME, frameLength);
+        if (RingBuffer.INSUFFICIENT_CAPACITY == at)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = queue.buffer();
+        buffer.putInt(at + FrameDescriptor.FRAME_LENGTH_FIELD_OFFSET,
+            frameLength - FrameDescriptor.LENGTH_FIELD_LENGTH, LITTLE_ENDIAN);
+        buffer.putByte(at + FrameDescriptor.KIND_FIELD_OFFSET, FrameDescriptor.KIND_ENVELOPE);
+        buffer.putByte(at + FrameDescriptor.FLAGS_FIELD_OFFSET, (byte)0);
+        buffer.putShort(at + FrameDescriptor.RESERVED_FIELD_OFFSET, (short)0, LITTLE_ENDIAN);
+        buffer.putLong(at + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, correlationId, LITTLE_ENDIAN);
+        buffer.putBytes(at + FrameDescriptor.BODY_OFFSET, src, offset, length);
+        queue.commit(at);
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
+        {
+            eventLoop.execute(drainTask);
+        }
+        return true;
+    }
+
+    /**
+     * I/O thread: a new stream channel of a new connection.
+     */
+    void attach(final QuicStreamChannel channel)
+    {
+        this.channel = channel;
+        this.reader = new FrameReader(
+            ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
+        this.batch = new FrameBatch(channel, ctx.writeBatchBytes());
+        eventLoop.execute(drainTask);
+    }
+
+    /**
+     * I/O thread: the connection is gone; fail what waits and forget the channel.
+     */
+    void detach()
+    {
+        if (null != reader)
+        {
+            reader.release();
+            batch.release();
+        }
+        channel = null;
+        reader = null;
+        batch = null;
+        failAllPending();
+        drain();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        final ByteBuf in = (ByteBuf)msg;
+        try
+        {
+            if (null != reader && FrameReader.BAD_FRAMING == reader.onData(in, this))
+            {
+                client.errorHandler().onError(new IllegalStateException("bad framing from server on stream " +
+                    index + ": closing the connection"));
+                channel.parent().close();
+            }
+        }
+        finally
+        {
+            in.release();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        expire(System.nanoTime());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (null != channel && channel.isWritable())
+        {
+            drain();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof ChannelInputShutdownEvent)
+        {
+            // The server ended its side (graceful shutdown): no answer will come on this stream.
+            failAllPending();
+            ctx.channel().close();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel() == channel)
+        {
+            client.onStreamClosed(this);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        ctx.channel().close();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        if (MISSING == pending.remove(correlationId))
+        {
+            client.countUnmatched();
+            return true;
+        }
+        final int kind = buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET);
+        if (FrameDescriptor.KIND_RESPONSE == kind && length >= FrameDescriptor.HEADER_LENGTH)
+        {
+            answerView.wrap(buffer, offset, length);
+            client.deliver(correlationId, kind, 0, envelope.wrap(answerView, FrameDescriptor.BODY_OFFSET));
+        }
+        else if (FrameDescriptor.KIND_ERROR == kind && length >= FrameDescriptor.ERROR_MESSAGE_OFFSET)
+        {
+            client.deliver(correlationId, kind,
+                buffer.getShort(offset + FrameDescriptor.ERROR_CODE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF, null);
+        }
+        else
+        {
+            client.deliver(correlationId, kind, 0, null);
+        }
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final long correlationId = buffer.getLong(index + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        if (null == batch)
+        {
+            if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
+            {
+                client.deliver(correlationId, AnswerListener.CONNECTION_CLOSED, 0, null);
+            }
+            return;
+        }
+        batch.append(buffer, index, length);
+        if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
+        {
+            pending.put(correlationId, nowNs + timeoutNs);
+            pushFifo(correlationId, nowNs + timeoutNs);
+        }
+    }
+
+    /**
+     * I/O thread: time out requests whose deadline passed; forget answered ones at the head of the order.
+     */
+    void expire(final long nowNs)
+    {
+        if (null != channel && queue.size() > 0 && !drainScheduled.get())
+        {
+            // Writability events are not always fired by the QUIC codec: a periodic retry keeps frames moving.
+            drain();
+        }
+        while (fifoSize > 0)
+        {
+            final long id = fifoIds[fifoHead];
+            final long deadline = pending.get(id);
+            if (MISSING != deadline && deadline - nowNs > 0)
+            {
+                break;
+            }
+            popFifo();
+            if (MISSING != deadline)
+            {
+                pending.remove(id);
+                client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
+            }
+        }
+    }
+
+    private void drain()
+    {
+        drainScheduled.set(false);
+        try
+        {
+            nowNs = System.nanoTime();
+            if (null == channel)
+            {
+                while (queue.read(this, DRAIN_LIMIT) > 0)
+                {
+                    nowNs = System.nanoTime();
+                }
+                return;
+            }
+            int frames = 0;
+            while (channel.isWritable() && frames < DRAIN_LIMIT * 16)
+            {
+                final int read = queue.read(this, DRAIN_LIMIT);
+                if (0 == read)
+                {
+                    break;
+                }
+                frames += read;
+            }
+            batch.flush();
+            if (channel.isWritable() && queue.size() > 0 && drainScheduled.compareAndSet(false, true))
+            {
+                eventLoop.execute(drainTask);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            client.errorHandler().onError(ex);
+        }
+    }
+
+    private void failAllPending()
+    {
+        while (fifoSize > 0)
+        {
+            final long id = fifoIds[fifoHead];
+            popFifo();
+            if (MISSING != pending.remove(id))
+            {
+                client.deliver(id, AnswerListener.CONNECTION_CLOSED, 0, null);
+            }
+        }
+        pending.clear();
+    }
+
+    private void pushFifo(final long id, final long deadline)
+    {
+        if (fifoSize == fifoIds.length)
+        {
+            final long[] ids = new long[fifoIds.length * 2];
+            final long[] deadlines = new long[fifoIds.length * 2];
+            for (int i = 0; i < fifoSize; i++)
+            {
+                ids[i] = fifoIds[(fifoHead + i) & (fifoIds.length - 1)];
+                deadlines[i] = fifoDeadlines[(fifoHead + i) & (fifoIds.length - 1)];
+            }
+            fifoIds = ids;
+            fifoDeadlines = deadlines;
+            fifoHead = 0;
+        }
+        final int tail = (fifoHead + fifoSize) & (fifoIds.length - 1);
+        fifoIds[tail] = id;
+        fifoDeadlines[tail] = deadline;
+        fifoSize++;
+    }
+
+    private void popFifo()
+    {
+        fifoHead = (fifoHead + 1) & (fifoIds.length - 1);
+        fifoSize--;
+    }
+
+    int index()
+    {
+        return index;
+    }
+
+    QuicStreamChannel channel()
+    {
+        return channel;
+    }
+}

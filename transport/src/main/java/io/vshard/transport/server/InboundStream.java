@@ -1,0 +1,336 @@
+package io.vshard.transport.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.vshard.core.pipeline.Pipeline;
+import io.vshard.core.wire.EnvelopeDescriptor;
+import io.vshard.core.wire.ErrorCode;
+import io.vshard.core.wire.FrameDescriptor;
+import io.vshard.core.wire.FrameFlyweight;
+import io.vshard.transport.FrameBatch;
+import io.vshard.transport.FrameConsumer;
+import io.vshard.transport.FrameReader;
+import io.vshard.transport.QuicErrorCodes;
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * One peer stream on the server: frames read from it are offered straight from the read buffer into the pipeline;
+ * its answers, from the lanes or from this I/O thread, are batched and written back to it. When a lane is full the
+ * stream keeps the refused frame and what follows, turns {@code autoRead} off and waits for the lane's room signal;
+ * QUIC flow control then holds the sender. Only the stream's I/O thread touches it.
+ */
+final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer
+{
+    private static final int PAUSED_BY_LANE = 1;
+    private static final int PAUSED_BY_WRITE = 2;
+    private static final int ENVELOPE_FRAME_MIN_LENGTH =
+        FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
+    private static final int SOURCE_NODE_OFFSET =
+        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
+    private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
+
+    static
+    {
+        MESSAGES[ErrorCode.MALFORMED.value()] = "malformed envelope";
+        MESSAGES[ErrorCode.UNSUPPORTED_VERSION.value()] = "unsupported envelope version";
+        MESSAGES[ErrorCode.UNKNOWN_TYPE.value()] = "unknown message type";
+        MESSAGES[ErrorCode.TOO_LARGE.value()] = "payload too large";
+        MESSAGES[ErrorCode.NO_HANDLER.value()] = "no handler";
+        MESSAGES[ErrorCode.HANDLER_FAILED.value()] = "handler failed";
+        MESSAGES[ErrorCode.IDENTITY_MISMATCH.value()] = "source_node differs from the peer certificate's node id";
+        MESSAGES[ErrorCode.SHUTTING_DOWN.value()] = "node shutting down";
+    }
+
+    final FrameBatch batch;
+    boolean dirty;
+    private final ServerIoLoop loop;
+    private final ServerConnection connection;
+    private final QuicStreamChannel channel;
+    private final Pipeline pipeline;
+    private final FrameReader reader;
+    private final FrameFlyweight frame = new FrameFlyweight();
+    private long address = -1;
+    private int inFlight;
+    private int pauseReasons;
+    private boolean inputShutdown;
+
+    InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
+    {
+        this.loop = loop;
+        this.connection = connection;
+        this.channel = channel;
+        this.pipeline = loop.pipeline;
+        this.reader = new FrameReader(loop.maxFrameLengthField, channel.alloc());
+        this.batch = new FrameBatch(channel, loop.ctx.writeBatchBytes());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        address = loop.streams.add(this);
+        loop.counters.streamsOpened.increment();
+        connection.streamOpened();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        final ByteBuf in = (ByteBuf)msg;
+        try
+        {
+            loop.counters.bytesIn.getAndAdd(in.readableBytes());
+            onReaderResult(reader.onData(in, this));
+        }
+        finally
+        {
+            in.release();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        loop.counters.framesIn.getAndAdd(reader.takeFrameCount());
+        if (batch.isPending())
+        {
+            loop.markDirty(this);
+            loop.flushDirty();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        if (FrameDescriptor.KIND_ENVELOPE == buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) &&
+            length >= ENVELOPE_FRAME_MIN_LENGTH &&
+            buffer.getLong(offset + SOURCE_NODE_OFFSET, LITTLE_ENDIAN) != connection.peerNodeId())
+        {
+            loop.counters.identityMismatches.increment();
+            pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
+            answerError(correlationId, ErrorCode.IDENTITY_MISMATCH.value());
+            return true;
+        }
+
+        final int result = pipeline.offerFrame(buffer, offset, length, loop.replies, address);
+        if (Pipeline.ACCEPTED == result)
+        {
+            if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
+            {
+                inFlight++;
+            }
+            return true;
+        }
+        if (Pipeline.BACK_PRESSURED == result)
+        {
+            return false;
+        }
+        answerError(correlationId, Pipeline.CLOSED == result ? ErrorCode.SHUTTING_DOWN.value() : result);
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (channel.isWritable())
+        {
+            unpause(PAUSED_BY_WRITE);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof ChannelInputShutdownEvent)
+        {
+            inputShutdown = true;
+            finishIfDone();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        loop.streams.remove(address);
+        loop.removePaused(this);
+        reader.release();
+        batch.release();
+        connection.streamClosed();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        // A reset by the peer or a failed write: the stream is gone, the connection and other streams go on.
+        channel.close();
+    }
+
+    /**
+     * A lane's answer for this stream, from the reply queue drain.
+     */
+    void appendReply(final DirectBuffer buffer, final int offset, final int length)
+    {
+        batch.append(buffer, offset, length);
+        inFlight--;
+    }
+
+    /**
+     * Write what is batched; stop reading while the peer does not take our answers.
+     */
+    void flushWrites()
+    {
+        batch.flush();
+        if (!channel.isWritable() && 0 == (pauseReasons & PAUSED_BY_WRITE))
+        {
+            if (0 == (pauseReasons & PAUSED_BY_LANE))
+            {
+                loop.addPaused(this);
+            }
+            pause(PAUSED_BY_WRITE);
+        }
+        finishIfDone();
+    }
+
+    /**
+     * Retry the frames kept since a lane refused one, and reading if it stopped for an unwritable stream.
+     *
+     * @return true while still paused for either reason.
+     */
+    boolean resumeFromLane()
+    {
+        if (!channel.isActive())
+        {
+            return false;
+        }
+        if (channel.isWritable())
+        {
+            // Writability events are not always fired by the QUIC codec: re-checked here, so reading resumes.
+            unpause(PAUSED_BY_WRITE);
+        }
+        if (0 == (pauseReasons & PAUSED_BY_LANE))
+        {
+            return 0 != pauseReasons;
+        }
+        final int result = reader.resume(this);
+        if (batch.isPending())
+        {
+            loop.markDirty(this);
+        }
+        if (FrameReader.OK == result)
+        {
+            unpause(PAUSED_BY_LANE);
+            finishIfDone();
+            return 0 != pauseReasons;
+        }
+        onReaderResult(result);
+        return FrameReader.STOPPED == result;
+    }
+
+    /**
+     * Graceful close: after the last answers, end our side of the stream so the peer knows no more will come.
+     */
+    void endOutput()
+    {
+        batch.flush();
+        if (channel.isActive() && !channel.isOutputShutdown())
+        {
+            channel.shutdownOutput();
+        }
+    }
+
+    private void onReaderResult(final int result)
+    {
+        if (FrameReader.STOPPED == result)
+        {
+            if (0 == (pauseReasons & PAUSED_BY_LANE))
+            {
+                loop.counters.backPressurePauses.increment();
+                if (0 == pauseReasons)
+                {
+                    loop.addPaused(this);
+                }
+                pause(PAUSED_BY_LANE);
+            }
+        }
+        else if (FrameReader.BAD_FRAMING == result)
+        {
+            reset();
+        }
+    }
+
+    private void answerError(final long correlationId, final int code)
+    {
+        if (FrameDescriptor.FIRE_AND_FORGET == correlationId)
+        {
+            return;
+        }
+        final String message = MESSAGES[code];
+        final int length = FrameFlyweight.errorFrameLength(message);
+        final int at = batch.claim(length);
+        frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
+        batch.commit(length);
+    }
+
+    private void pause(final int reason)
+    {
+        if (0 == pauseReasons)
+        {
+            channel.config().setAutoRead(false);
+        }
+        pauseReasons |= reason;
+    }
+
+    private void unpause(final int reason)
+    {
+        if (0 != (pauseReasons & reason))
+        {
+            pauseReasons &= ~reason;
+            if (0 == pauseReasons && !inputShutdown)
+            {
+                channel.config().setAutoRead(true);
+            }
+        }
+    }
+
+    private void finishIfDone()
+    {
+        if (inputShutdown && 0 == inFlight && !reader.isStopped() && channel.isActive())
+        {
+            batch.flush();
+            if (!channel.isOutputShutdown())
+            {
+                channel.shutdownOutput();
+            }
+        }
+    }
+
+    private void reset()
+    {
+        loop.counters.streamsReset.increment();
+        reader.release();
+        batch.release();
+        channel.shutdown(QuicErrorCodes.BAD_FRAMING);
+        channel.close();
+    }
+}

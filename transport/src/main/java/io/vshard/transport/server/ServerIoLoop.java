@@ -1,0 +1,226 @@
+package io.vshard.transport.server;
+
+import io.netty.channel.EventLoop;
+import io.vshard.core.pipeline.OutboundQueue;
+import io.vshard.core.pipeline.Pipeline;
+import io.vshard.core.pipeline.ReplyFrameHandler;
+import io.vshard.transport.TransportContext;
+import io.vshard.transport.TransportCounters;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What one server I/O thread owns: its streams, the {@link OutboundQueue} that lane threads write their answers
+ * into, the streams waiting for lane room, and the tasks that drain answers and resume streams. Lane threads call
+ * only {@link #onRepliesPending()} and {@link #scheduleResume()}; everything else runs on the event loop.
+ */
+final class ServerIoLoop implements ReplyFrameHandler
+{
+    private static final int DRAIN_LIMIT = 4096;
+    private static final long RESUME_CHECK_INTERVAL_MS = 50;
+
+    final EventLoop eventLoop;
+    final OutboundQueue replies;
+    final StreamTable streams = new StreamTable();
+    final Pipeline pipeline;
+    final TransportContext ctx;
+    final TransportCounters counters;
+    final ErrorHandler errorHandler;
+    final int maxFrameLengthField;
+    private final Runnable drainTask = this::drain;
+    private final Runnable resumeTask = this::resume;
+    private final AtomicBoolean resumeScheduled = new AtomicBoolean();
+    private InboundStream[] dirty = new InboundStream[16];
+    private int dirtyCount;
+    private InboundStream[] paused = new InboundStream[16];
+    private int pausedCount;
+
+    ServerIoLoop(
+        final EventLoop eventLoop,
+        final Pipeline pipeline,
+        final TransportContext ctx,
+        final TransportCounters counters,
+        final ErrorHandler errorHandler)
+    {
+        this.eventLoop = eventLoop;
+        this.pipeline = pipeline;
+        this.ctx = ctx;
+        this.counters = counters;
+        this.errorHandler = errorHandler;
+        this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
+        this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
+        // A safety net only: room signals resume streams; this catches a missed signal instead of stalling forever.
+        eventLoop.scheduleWithFixedDelay(
+            this::resumeIfPaused, RESUME_CHECK_INTERVAL_MS, RESUME_CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Lane thread: answers became pending; schedule a drain on the event loop.
+     */
+    void onRepliesPending()
+    {
+        eventLoop.execute(drainTask);
+    }
+
+    /**
+     * Lane thread (room listener): a lane or the spill pool has room; retry paused streams on the event loop.
+     */
+    void scheduleResume()
+    {
+        if (resumeScheduled.compareAndSet(false, true))
+        {
+            eventLoop.execute(resumeTask);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onReplyFrame(final long replyAddress, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final InboundStream stream = streams.get(replyAddress);
+        if (null == stream)
+        {
+            counters.repliesDropped.increment();
+            return;
+        }
+        stream.appendReply(buffer, offset, length);
+        markDirty(stream);
+    }
+
+    void markDirty(final InboundStream stream)
+    {
+        if (!stream.dirty)
+        {
+            stream.dirty = true;
+            if (dirtyCount == dirty.length)
+            {
+                dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+            }
+            dirty[dirtyCount++] = stream;
+        }
+    }
+
+    void addPaused(final InboundStream stream)
+    {
+        if (pausedCount == paused.length)
+        {
+            paused = Arrays.copyOf(paused, pausedCount * 2);
+        }
+        paused[pausedCount++] = stream;
+    }
+
+    void removePaused(final InboundStream stream)
+    {
+        for (int i = 0; i < pausedCount; i++)
+        {
+            if (paused[i] == stream)
+            {
+                paused[i] = paused[--pausedCount];
+                paused[pausedCount] = null;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Event loop: deliver every pending answer to its stream and write the batches.
+     */
+    void drain()
+    {
+        try
+        {
+            while (replies.drain(this, DRAIN_LIMIT) == DRAIN_LIMIT)
+            {
+                flushDirty();
+            }
+            flushDirty();
+            if (replies.hasPending())
+            {
+                eventLoop.execute(drainTask);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    void flushDirty()
+    {
+        long bytes = 0;
+        long frames = 0;
+        for (int i = 0; i < dirtyCount; i++)
+        {
+            final InboundStream stream = dirty[i];
+            dirty[i] = null;
+            stream.dirty = false;
+            stream.flushWrites();
+            bytes += stream.batch.takeBytesWritten();
+            frames += stream.batch.takeFramesWritten();
+        }
+        dirtyCount = 0;
+        if (0 != bytes)
+        {
+            counters.bytesOut.getAndAdd(bytes);
+            counters.framesOut.getAndAdd(frames);
+        }
+    }
+
+    private void resumeIfPaused()
+    {
+        if (pausedCount > 0)
+        {
+            resume();
+        }
+    }
+
+    private void resume()
+    {
+        resumeScheduled.set(false);
+        try
+        {
+            int i = 0;
+            while (i < pausedCount)
+            {
+                final InboundStream stream = paused[i];
+                if (stream.resumeFromLane())
+                {
+                    i++;
+                }
+                else
+                {
+                    paused[i] = paused[--pausedCount];
+                    paused[pausedCount] = null;
+                }
+            }
+            flushDirty();
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    /**
+     * Event loop, during a graceful close after the pipeline closed: answer what paused streams hold (SHUTTING_DOWN),
+     * deliver every queued answer, then end every stream's output after its answers.
+     */
+    void finishStreams()
+    {
+        resume();
+        drain();
+        for (int i = 0; i < streams.capacity(); i++)
+        {
+            final InboundStream stream = streams.at(i);
+            if (null != stream)
+            {
+                stream.endOutput();
+            }
+        }
+    }
+}
