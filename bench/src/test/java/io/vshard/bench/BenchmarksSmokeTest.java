@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs every benchmark of the jar once, briefly, in one fork with the flags of its {@code @Fork}, so that none rots:
  * it asserts that each ran and produced a score, never how fast. Benchmarks added later (the QUIC ones) are picked
- * up by the pattern; {@code -Dvshard.bench.smoke.exclude=REGEX} leaves some out. One payload size keeps it short.
+ * up by the pattern; {@code -Dvshard.bench.smoke.exclude=REGEX} leaves some out. One payload size and the batched
+ * offer keep it short (the latency benchmark covers the single offer).
  */
 class BenchmarksSmokeTest
 {
@@ -40,6 +41,7 @@ class BenchmarksSmokeTest
             .measurementIterations(1)
             .measurementTime(TimeValue.milliseconds(100))
             .param("payloadBytes", "64")
+            .param("offerBatch", "64")
             .jvmArgsPrepend(
                 "-D" + BenchJvm.SMOKE_PROP_NAME + "=true",
                 "-D" + BenchJvm.RESULTS_DIR_PROP_NAME + "=target/smoke-results")
