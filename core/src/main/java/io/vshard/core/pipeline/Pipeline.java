@@ -143,6 +143,42 @@ public final class Pipeline implements AutoCloseable
         {
             return CLOSED;
         }
+        final int error = validate(buffer, offset, length, framed);
+        if (ErrorCode.NONE != error)
+        {
+            return error;
+        }
+        final int code = msgType(buffer, offset);
+        return laneByCode[code].offer(
+            buffer, offset, length, targetByCode[code], destination, replyAddress, correlationId);
+    }
+
+    /**
+     * A new publisher that claims slots in runs of up to {@code batchSize} per lane, for one thread that offers
+     * bursts of envelopes (an I/O thread offering every frame of a read). Control plane: create one per publishing
+     * thread, once.
+     *
+     * @param batchSize most slots claimed at once per lane, in [1, ring size]; near the envelopes of a burst.
+     * @return the publisher, for the calling thread only.
+     * @throws IllegalArgumentException when batchSize is out of range.
+     */
+    public BatchPublisher newBatchPublisher(final int batchSize)
+    {
+        if (batchSize < 1 || batchSize > ctx.laneRingSize())
+        {
+            throw new IllegalArgumentException("batchSize must be in [1, ring size]: batchSize=" + batchSize);
+        }
+        return new BatchPublisher(this, lanes, batchSize);
+    }
+
+    /**
+     * Validate an envelope, counting a refusal.
+     *
+     * @param framed true when the envelope is the body of a frame whose length was checked against the maximum.
+     * @return {@link ErrorCode#NONE} or the error's value.
+     */
+    int validate(final DirectBuffer buffer, final int offset, final int length, final boolean framed)
+    {
         int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
         if (ErrorCode.NONE != error)
         {
@@ -152,11 +188,40 @@ public final class Pipeline implements AutoCloseable
                 error = ErrorCode.MALFORMED.value();
             }
             counters.errorsByCode[error].increment();
-            return error;
         }
-        final int code = buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
-        return laneByCode[code].offer(
-            buffer, offset, length, targetByCode[code], destination, replyAddress, correlationId);
+        return error;
+    }
+
+    /**
+     * Whether bytes are one whole ENVELOPE frame whose framing can be trusted; a refusal is counted MALFORMED.
+     */
+    boolean isEnvelopeFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < FrameDescriptor.HEADER_LENGTH ||
+            ErrorCode.NONE != FrameFlyweight.validateHeader(
+                buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
+            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
+            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+        {
+            counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
+            return false;
+        }
+        return true;
+    }
+
+    Lane laneOfCode(final int code)
+    {
+        return laneByCode[code];
+    }
+
+    int targetOfCode(final int code)
+    {
+        return targetByCode[code];
+    }
+
+    static int msgType(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
     }
 
     /**
@@ -178,13 +243,8 @@ public final class Pipeline implements AutoCloseable
         final ReplyDestination destination,
         final long replyAddress)
     {
-        if (length < FrameDescriptor.HEADER_LENGTH ||
-            ErrorCode.NONE != FrameFlyweight.validateHeader(
-                buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
-            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
-            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+        if (!isEnvelopeFrame(buffer, offset, length))
         {
-            counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
             return ErrorCode.MALFORMED.value();
         }
         return offerEnvelope(
@@ -337,7 +397,8 @@ public final class Pipeline implements AutoCloseable
 
     /**
      * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
-     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting.
+     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does a
+     * {@link BatchPublisher} holding claimed slots until its thread next offers or flushes.
      * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
      * {@link #release()} after it.
      */

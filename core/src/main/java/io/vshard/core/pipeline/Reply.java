@@ -197,6 +197,13 @@ public final class Reply
     {
         if (IDLE == state)
         {
+            if (!expectsAnswer())
+            {
+                // Fire-and-forget: the ACK would be written to scratch and dropped; count it, skip the writing.
+                state = SENT;
+                laneCounters.acks.incrementRelease();
+                return;
+            }
             claimFrame(FrameDescriptor.HEADER_LENGTH);
             frame.wrap(claim.buffer(), claim.offset()).writeAck(correlationId);
             state = CLAIMED;
