@@ -17,18 +17,21 @@ import io.vshard.transport.tls.CertificateAuthority;
 import io.vshard.transport.tls.NodeCertificate;
 import io.vshard.transport.tls.QuicTls;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bare Netty QUIC baseline: a client writing length-prefixed frames of a fixed size on long-lived streams, as
  * fast as stream writability allows, to a server that only counts them. Same codec, TLS, windows and socket
  * buffers as the node, none of its decoding, lanes or replies. Control plane allocates; the write loop reuses
  * one pooled buffer per write.
+ * <p>
+ * In echo mode the server writes back every buffer it reads, and {@link #pingPong(int)} times one frame there and
+ * back from an application thread, as the node's request/reply latency is measured: the baseline for latency.
  */
 public final class BareQuic implements AutoCloseable
 {
@@ -36,6 +39,9 @@ public final class BareQuic implements AutoCloseable
     public static final int FRAMES_PER_WRITE = 64;
 
     private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong bytesEchoed = new AtomicLong();
+    private final boolean echo;
+    private volatile Thread waiter;
     private final EventLoopGroup serverGroup;
     private final EventLoopGroup clientGroup;
     private final Channel serverSocket;
@@ -53,7 +59,21 @@ public final class BareQuic implements AutoCloseable
      */
     public BareQuic(final int frameLength, final int streams) throws Exception
     {
+        this(frameLength, streams, false);
+    }
+
+    /**
+     * Start a counting or echoing server and a connected client with {@code streams} streams on loopback.
+     *
+     * @param frameLength whole frame length in bytes, length prefix included.
+     * @param streams     client streams.
+     * @param echo        true for a server that writes back what it reads (for {@link #pingPong(int)}).
+     * @throws Exception when QUIC cannot start.
+     */
+    public BareQuic(final int frameLength, final int streams, final boolean echo) throws Exception
+    {
         this.frameLength = frameLength;
+        this.echo = echo;
         QuicRuntime.ensureAvailable();
         final CertificateAuthority ca = CertificateAuthority.create("bare", Duration.ofDays(1));
         final NodeCertificate serverCert = ca.issue(1);
@@ -73,7 +93,14 @@ public final class BareQuic implements AutoCloseable
                     {
                         final ByteBuf in = (ByteBuf)msg;
                         bytesReceived.addAndGet(in.readableBytes());
-                        in.release();
+                        if (BareQuic.this.echo)
+                        {
+                            c.writeAndFlush(in, c.voidPromise());
+                        }
+                        else
+                        {
+                            in.release();
+                        }
                     }
                 });
             }
@@ -119,6 +146,7 @@ public final class BareQuic implements AutoCloseable
     {
         for (final Writer writer : writers)
         {
+            writer.running = true;
             writer.channel.eventLoop().execute(writer::writeWhileWritable);
         }
     }
@@ -131,6 +159,27 @@ public final class BareQuic implements AutoCloseable
     public long framesReceived()
     {
         return bytesReceived.get() / frameLength;
+    }
+
+    /**
+     * Echo mode, one application thread: write one frame on a stream from the I/O thread and wait until the server's
+     * echo of it has come back, the way a caller waits for an answer (park, woken by the I/O thread).
+     *
+     * @param stream stream index.
+     * @return the round trip in nanoseconds.
+     */
+    public long pingPong(final int stream)
+    {
+        final Writer writer = writers.get(stream);
+        final long target = bytesEchoed.get() + frameLength;
+        waiter = Thread.currentThread();
+        final long startNs = System.nanoTime();
+        writer.channel.eventLoop().execute(writer.writeOne);
+        while (bytesEchoed.get() < target)
+        {
+            LockSupport.park(this);
+        }
+        return System.nanoTime() - startNs;
     }
 
     /**
@@ -176,8 +225,29 @@ public final class BareQuic implements AutoCloseable
 
     private final class Writer extends ChannelInboundHandlerAdapter
     {
-        private volatile boolean running = true;
+        private final Runnable writeOne = this::writeOne;
+        private volatile boolean running;
         private QuicStreamChannel channel;
+
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf in = (ByteBuf)msg;
+            bytesEchoed.addAndGet(in.readableBytes());
+            in.release();
+            final Thread thread = waiter;
+            if (null != thread)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        void writeOne()
+        {
+            final ByteBuf frame = channel.alloc().directBuffer(frameLength);
+            frame.writeIntLE(frameLength - 4);
+            frame.writeZero(frameLength - 4);
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
 
         public void handlerAdded(final ChannelHandlerContext ctx)
         {

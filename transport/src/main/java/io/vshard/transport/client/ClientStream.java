@@ -26,6 +26,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -42,6 +43,11 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private static final int MSG_FRAME = 1;
     private static final int DRAIN_LIMIT = 1024;
     private static final long MISSING = Long.MIN_VALUE;
+    private static final int SEND_BACKLOG_BATCHES = 2;
+    // Correlation ids are sequential and, spread over the streams, step by the stream count: Long2LongHashMap's
+    // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
+    // frame of the client I/O thread). A multiply by an odd constant is a bijection that spreads them.
+    private static final long KEY_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final QuicClient client;
     private final int index;
@@ -50,6 +56,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final ManyToOneRingBuffer queue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private final Runnable onFramesTaken = this::onFramesTaken;
     private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
@@ -81,6 +88,23 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
+        return RingBuffer.INSUFFICIENT_CAPACITY != offer(null, correlationId, src, offset, length);
+    }
+
+    /**
+     * Any thread: queue a request whose correlation id is taken from {@code ids} only once the queue has room, so a
+     * back-pressured request uses no id and a single sender sees consecutive ids.
+     *
+     * @return the correlation id, or {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full.
+     */
+    long offerRequest(final AtomicLong ids, final DirectBuffer src, final int offset, final int length)
+    {
+        return offer(ids, 0, src, offset, length);
+    }
+
+    private long offer(
+        final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
+    {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
         if (frameLength > queue.maxMsgLength())
         {
@@ -91,8 +115,9 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         final int at = queue.tryClaim(MSG_FRAME, frameLength);
         if (RingBuffer.INSUFFICIENT_CAPACITY == at)
         {
-            return false;
+            return RingBuffer.INSUFFICIENT_CAPACITY;
         }
+        final long correlationId = null != ids ? ids.incrementAndGet() : givenId;
         final MutableDirectBuffer buffer = queue.buffer();
         buffer.putInt(at + FrameDescriptor.FRAME_LENGTH_FIELD_OFFSET,
             frameLength - FrameDescriptor.LENGTH_FIELD_LENGTH, LITTLE_ENDIAN);
@@ -106,7 +131,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             eventLoop.execute(drainTask);
         }
-        return true;
+        return correlationId;
     }
 
     /**
@@ -117,7 +142,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         this.channel = channel;
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
-        this.batch = new FrameBatch(channel, ctx.writeBatchBytes());
+        this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
         eventLoop.execute(drainTask);
     }
 
@@ -172,9 +197,10 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (null != channel && channel.isWritable())
+        // Not needed for progress (write completions drive the drain); a cheap extra nudge when it does come.
+        if (null != channel && channel.isWritable() && queue.size() > 0)
         {
-            drain();
+            scheduleDrain();
         }
     }
 
@@ -216,7 +242,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (MISSING == pending.remove(correlationId))
+        if (MISSING == pending.remove(correlationId * KEY_SPREAD))
         {
             client.countUnmatched();
             return true;
@@ -256,7 +282,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         batch.append(buffer, index, length);
         if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
         {
-            pending.put(correlationId, nowNs + timeoutNs);
+            pending.put(correlationId * KEY_SPREAD, nowNs + timeoutNs);
             pushFifo(correlationId, nowNs + timeoutNs);
         }
     }
@@ -266,15 +292,15 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     void expire(final long nowNs)
     {
-        if (null != channel && queue.size() > 0 && !drainScheduled.get())
+        if (ctx.safetyNet() && null != channel && queue.size() > 0 && !drainScheduled.get())
         {
-            // Writability events are not always fired by the QUIC codec: a periodic retry keeps frames moving.
+            // A safety net only: write completions and offers schedule every drain; this catches a missed one.
             drain();
         }
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];
-            final long deadline = pending.get(id);
+            final long deadline = pending.get(id * KEY_SPREAD);
             if (MISSING != deadline && deadline - nowNs > 0)
             {
                 break;
@@ -282,7 +308,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             popFifo();
             if (MISSING != deadline)
             {
-                pending.remove(id);
+                pending.remove(id * KEY_SPREAD);
                 client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
             }
         }
@@ -302,8 +328,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 }
                 return;
             }
+            // Gated on the bytes the stream has not taken yet, not on isWritable(): the stream's capacity reads 0
+            // whenever a congestion window is used up, and the event that should follow when it opens again does
+            // not always come. What we write beyond the capacity waits in the stream and goes out on the ACKs.
+            final long limitBytes = SEND_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
             int frames = 0;
-            while (channel.isWritable() && frames < DRAIN_LIMIT * 16)
+            while (batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
             {
                 final int read = queue.read(this, DRAIN_LIMIT);
                 if (0 == read)
@@ -313,14 +343,31 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 frames += read;
             }
             batch.flush();
-            if (channel.isWritable() && queue.size() > 0 && drainScheduled.compareAndSet(false, true))
+            if (batch.queuedBytes() < limitBytes && queue.size() > 0)
             {
-                eventLoop.execute(drainTask);
+                scheduleDrain();
             }
         }
         catch (final Throwable ex)
         {
             client.errorHandler().onError(ex);
+        }
+    }
+
+    private void onFramesTaken()
+    {
+        // From inside the stream's write completion: drain later on this loop, never re-entering the codec.
+        if (queue.size() > 0)
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain()
+    {
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
+        {
+            eventLoop.execute(drainTask);
         }
     }
 
@@ -330,7 +377,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             final long id = fifoIds[fifoHead];
             popFifo();
-            if (MISSING != pending.remove(id))
+            if (MISSING != pending.remove(id * KEY_SPREAD))
             {
                 client.deliver(id, AnswerListener.CONNECTION_CLOSED, 0, null);
             }
