@@ -42,7 +42,8 @@ public final class DecodeCommand implements Callable<Integer>
     @Option(names = "--json", description = "Print machine-readable JSON.")
     boolean json;
 
-    @Option(names = "--max-payload", defaultValue = "16777216", description = "Maximum payload (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-payload", defaultValue = "16777216",
+        description = "Maximum payload (default ${DEFAULT-VALUE}).")
     int maxPayloadLength;
 
     @Parameters(index = "0", paramLabel = "HEX", description = "The bytes in hex; spaces and 0x are ignored.")
@@ -130,7 +131,7 @@ public final class DecodeCommand implements Callable<Integer>
         {
             final FrameFlyweight frame = new FrameFlyweight().wrap(buffer, 0);
             fields.put("frame_length", frame.frameLength());
-            fields.put("kind", kindName(frame.kind()));
+            fields.put("kind", FrameDescriptor.kindName(frame.kind()));
             fields.put("correlation_id", Long.toUnsignedString(frame.correlationId()));
             if (ErrorCode.NONE == error)
             {
@@ -183,17 +184,5 @@ public final class DecodeCommand implements Callable<Integer>
     {
         fields.put("error", ErrorCode.get(error).name());
         fields.put("error_code", error);
-    }
-
-    private static String kindName(final int kind)
-    {
-        return switch (kind)
-        {
-            case FrameDescriptor.KIND_ENVELOPE -> "ENVELOPE";
-            case FrameDescriptor.KIND_RESPONSE -> "RESPONSE";
-            case FrameDescriptor.KIND_ERROR -> "ERROR";
-            case FrameDescriptor.KIND_ACK -> "ACK";
-            default -> "unknown(" + kind + ")";
-        };
     }
 }

@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 /**
@@ -56,7 +58,8 @@ public final class DemoCommand implements Callable<Integer>
     @Option(names = "--nodes", defaultValue = "1", description = "Nodes to start (default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--dir", description = "Directory of the nodes' counters and dev CA (default: a new temporary one).")
+    @Option(names = "--dir",
+        description = "Directory of the nodes' counters and dev CA (default: a new temporary one).")
     File dir;
 
     @Option(names = "--lanes", description = "Lane layout of every node (default: the library's default).")
@@ -103,12 +106,7 @@ public final class DemoCommand implements Callable<Integer>
             clients.add(loadClient);
             final LoadSummary summary = generator.run(loadClient, System.out);
             final boolean loadOk = LoadCommand.report(summary, load);
-            final boolean delivered = options.request() || handledByNode(started.get(0)) >= summary.sent();
-            if (!options.request())
-            {
-                System.out.println(delivered ? "  node 1 handled every envelope sent" :
-                    "  LOST: node 1 handled fewer envelopes than were sent");
-            }
+            final boolean delivered = options.request() || awaitHandled(started.get(0), summary);
 
             final boolean scatterOk = scatterGather(started, clients);
 
@@ -146,7 +144,8 @@ public final class DemoCommand implements Callable<Integer>
         final long startMs = TimeseriesStore.EPOCH_MS + 1_000 * STEP_MS;
         final long endMs = TimeseriesStore.EPOCH_MS + 15_000 * STEP_MS;
         final long bucketMs = 1_000 * STEP_MS;
-        System.out.printf("%nscatter/gather: TsScatterRequest for %d vshards over %d node(s), %d s range, %d s buckets%n",
+        System.out.printf(
+            "%nscatter/gather: TsScatterRequest for %d vshards over %d node(s), %d s range, %d s buckets%n",
             VSHARDS, started.size(), (endMs - startMs) / 1000, bucketMs / 1000);
         try
         {
@@ -197,6 +196,26 @@ public final class DemoCommand implements Callable<Integer>
     {
         return new TransportContext().cluster(CLUSTER).nodeId(CLIENT_NODE_ID)
             .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams);
+    }
+
+    private static boolean awaitHandled(final VShardNode node, final LoadSummary summary)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long handled = handledByNode(node);
+        while (handled < summary.sent() && System.nanoTime() < deadlineNs)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            handled = handledByNode(node);
+        }
+        final long tookNs = System.nanoTime() - (deadlineNs - TimeUnit.SECONDS.toNanos(30));
+        final double seconds = (summary.elapsedNs() + tookNs) / 1e9;
+        System.out.printf("  node 1 handled %,d of %,d envelopes sent: %,.0f envelopes/s end to end%n",
+            handled, summary.sent(), handled / seconds);
+        if (handled < summary.sent())
+        {
+            System.out.println("  LOST: node 1 handled fewer envelopes than were sent");
+        }
+        return handled >= summary.sent();
     }
 
     private static long handledByNode(final VShardNode node)

@@ -24,10 +24,12 @@ import java.util.concurrent.Callable;
         "Exit status 0 when every request was answered."})
 public final class LoadCommand implements Callable<Integer>
 {
-    @Option(names = "--connect", defaultValue = "127.0.0.1:7420", description = "Node address (default ${DEFAULT-VALUE}).")
+    @Option(names = "--connect", defaultValue = "127.0.0.1:7420",
+        description = "Node address (default ${DEFAULT-VALUE}).")
     String connect;
 
-    @Option(names = "--node-id", defaultValue = "100", description = "This client's node id (default ${DEFAULT-VALUE}).")
+    @Option(names = "--node-id", defaultValue = "100",
+        description = "This client's node id (default ${DEFAULT-VALUE}).")
     long nodeId;
 
     @Option(names = "--target-node", defaultValue = "1", description = "The node's id (default ${DEFAULT-VALUE}).")

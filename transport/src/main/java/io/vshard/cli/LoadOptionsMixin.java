@@ -44,7 +44,8 @@ final class LoadOptionsMixin
     @Option(names = "--request", description = "Wait for an answer to every envelope (the default).")
     boolean request;
 
-    @Option(names = "--vshards", defaultValue = "16", description = "Spread over vshards 0..N-1 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--vshards", defaultValue = "16",
+        description = "Spread over vshards 0..N-1 (default ${DEFAULT-VALUE}).")
     int vshards;
 
     @Option(names = "--json", description = "Write the summary as JSON to this file.")

@@ -37,13 +37,15 @@ public final class NodeCommand implements Callable<Integer>
     @Option(names = "--node-id", defaultValue = "1", description = "This node's id (default ${DEFAULT-VALUE}).")
     long nodeId;
 
-    @Option(names = "--dir", defaultValue = "vshard-node", description = "Counters file, dev CA (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dir", defaultValue = "vshard-node",
+        description = "Counters file, dev CA (default ${DEFAULT-VALUE}).")
     File dir;
 
     @Mixin
     IdentityOptions identity;
 
-    @Option(names = "--lanes", description = "Lane layout, e.g. 'TimeseriesScan,TimeseriesRetention@2;VectorSearch@3;*' "
+    @Option(names = "--lanes",
+        description = "Lane layout, e.g. 'TimeseriesScan,TimeseriesRetention@2;VectorSearch@3;*' "
         + "(@N pins the lane to CPU N, /wait sets its wait strategy).")
     String lanes;
 
@@ -60,10 +62,12 @@ public final class NodeCommand implements Callable<Integer>
         description = "Vshards the example timeseries engine holds, e.g. 0-15 or 0,3,6 (default ${DEFAULT-VALUE}).")
     String tsVshards;
 
-    @Option(names = "--ts-points", defaultValue = "10000", description = "Points per series (default ${DEFAULT-VALUE}).")
+    @Option(names = "--ts-points", defaultValue = "10000",
+        description = "Points per series (default ${DEFAULT-VALUE}).")
     int tsPoints;
 
-    @Option(names = "--ts-seed", defaultValue = "7", description = "Seed of the example data (default ${DEFAULT-VALUE}).")
+    @Option(names = "--ts-seed", defaultValue = "7",
+        description = "Seed of the example data (default ${DEFAULT-VALUE}).")
     long tsSeed;
 
     /**

@@ -27,7 +27,8 @@ public final class StatCommand implements Callable<Integer>
     @Option(names = "--watch", description = "Refresh until interrupted.")
     boolean watch;
 
-    @Option(names = "--interval-ms", defaultValue = "1000", description = "Refresh interval (default ${DEFAULT-VALUE}).")
+    @Option(names = "--interval-ms", defaultValue = "1000",
+        description = "Refresh interval (default ${DEFAULT-VALUE}).")
     long intervalMs;
 
     @Option(names = "--all", description = "Also show targets that have seen no traffic.")

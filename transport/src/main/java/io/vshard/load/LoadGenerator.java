@@ -38,6 +38,9 @@ public final class LoadGenerator
     public static final int WINDOW = 1 << 16;
 
     private static final int MASK = WINDOW - 1;
+    // Waiting for room parks rather than yields: a yielding sender keeps a core busy and, on a small machine, takes
+    // it from the very I/O threads that would make the room.
+    private static final long BACK_OFF_NS = 20_000;
     private static final long NOT_ANSWERED = 0;
     private static final long FAILED_MARK = Long.MIN_VALUE;
 
@@ -122,7 +125,7 @@ public final class LoadGenerator
             if (options.request() && sent - collected >= WINDOW - 1)
             {
                 collect(lastId);
-                Thread.yield();
+                LockSupport.parkNanos(BACK_OFF_NS);
                 continue;
             }
 
@@ -148,7 +151,7 @@ public final class LoadGenerator
                 {
                     backPressured++;
                     collect(lastId);
-                    Thread.yield();
+                    LockSupport.parkNanos(BACK_OFF_NS);
                 }
                 else
                 {
@@ -167,7 +170,7 @@ public final class LoadGenerator
                 else if (QuicClient.BACK_PRESSURED == result)
                 {
                     backPressured++;
-                    Thread.yield();
+                    LockSupport.parkNanos(BACK_OFF_NS);
                 }
                 else
                 {

@@ -2,6 +2,8 @@ package io.vshard.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -10,11 +12,29 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Frames bound for one stream, encoded back to back into one pooled direct buffer that is written when it reaches the
  * batch size or when the I/O thread {@link #flush()}es at the end of a read or drain. The QUIC stream sends each
  * write as it comes, so batching here is what fills packets. One per stream; only its I/O thread may use it.
+ * <p>
+ * Every write goes to the stream at once, writable or not: what quiche cannot take yet waits in the stream channel's
+ * own queue and moves into quiche as soon as the peer's ACKs or window updates open room, inside the codec's read
+ * cycle, without a round trip through us. {@link #queuedBytes()} says how much waits there, so the owner can stop
+ * producing (stop reading requests, stop draining a send queue) on an exact byte count instead of on
+ * {@code isWritable()}, whose value goes stale and whose change events the QUIC codec does not reliably fire.
+ * A write that fits the stream's capacity completes inside {@code write} and is not tracked (no promise, no
+ * allocation); one that may not fit gets a promise whose completion, in write order, takes its bytes off the count
+ * and calls the {@code onDrained} hook when the count falls to the low-water mark. The capacity is cached per stream
+ * and other streams of the connection draw on the same congestion window, so an untracked write can leave up to one
+ * batch queued without being counted.
  */
 public final class FrameBatch
 {
     private final Channel channel;
     private final int batchBytes;
+    private final ChannelFutureListener onWriteComplete = this::onWriteComplete;
+    private final Runnable onDrained;
+    private final int lowWaterBytes;
+    private int[] trackedLengths = new int[16];
+    private int trackedHead;
+    private int trackedCount;
+    private long queuedBytes;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private ByteBuf buffer;
     private int frames;
@@ -29,8 +49,34 @@ public final class FrameBatch
      */
     public FrameBatch(final Channel channel, final int batchBytes)
     {
+        this(channel, batchBytes, 0, null);
+    }
+
+    /**
+     * A batch for a stream that tells its owner when the bytes queued in the stream fall to a low-water mark.
+     *
+     * @param channel       the stream.
+     * @param batchBytes    bytes after which a buffer is written without waiting for the flush.
+     * @param lowWaterBytes {@link #queuedBytes()} at or below which {@code onDrained} runs after a write completes.
+     * @param onDrained     run on the I/O thread, from inside the stream's write completion: it must not write or
+     *                      read on the stream itself (schedule that); may be {@code null}.
+     */
+    public FrameBatch(final Channel channel, final int batchBytes, final int lowWaterBytes, final Runnable onDrained)
+    {
         this.channel = channel;
         this.batchBytes = batchBytes;
+        this.lowWaterBytes = lowWaterBytes;
+        this.onDrained = onDrained;
+    }
+
+    /**
+     * Bytes written to the stream that quiche has not taken yet (see the class comment for what escapes the count).
+     *
+     * @return bytes waiting in the stream channel's queue.
+     */
+    public long queuedBytes()
+    {
+        return queuedBytes;
     }
 
     /**
@@ -132,7 +178,15 @@ public final class FrameBatch
         bytesWritten += length;
         framesWritten += frames;
         frames = 0;
-        channel.write(out, channel.voidPromise());
+        if (0 == queuedBytes && channel.isWritable() && length <= channel.bytesBeforeUnwritable())
+        {
+            channel.write(out, channel.voidPromise());
+        }
+        else
+        {
+            track(length);
+            channel.write(out).addListener(onWriteComplete);
+        }
         return length;
     }
 
@@ -158,6 +212,39 @@ public final class FrameBatch
         final int count = framesWritten;
         framesWritten = 0;
         return count;
+    }
+
+    private void track(final int length)
+    {
+        if (trackedCount == trackedLengths.length)
+        {
+            final int[] grown = new int[trackedLengths.length * 2];
+            for (int i = 0; i < trackedCount; i++)
+            {
+                grown[i] = trackedLengths[(trackedHead + i) & (trackedLengths.length - 1)];
+            }
+            trackedLengths = grown;
+            trackedHead = 0;
+        }
+        trackedLengths[(trackedHead + trackedCount) & (trackedLengths.length - 1)] = length;
+        trackedCount++;
+        queuedBytes += length;
+    }
+
+    private void onWriteComplete(final ChannelFuture future)
+    {
+        // The stream completes writes in the order they were made, failed ones included (a closed stream).
+        if (0 == trackedCount)
+        {
+            return;
+        }
+        queuedBytes -= trackedLengths[trackedHead];
+        trackedHead = (trackedHead + 1) & (trackedLengths.length - 1);
+        trackedCount--;
+        if (null != onDrained && queuedBytes <= lowWaterBytes)
+        {
+            onDrained.run();
+        }
     }
 
     /**

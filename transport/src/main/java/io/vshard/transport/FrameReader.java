@@ -171,7 +171,8 @@ public final class FrameReader
             final int take = Math.min(needed - held, in.readableBytes());
             append(in, in.readerIndex(), take);
             in.skipBytes(take);
-            // A frame as short as its header (ACK) is whole once the header is: validate the header before handing it out.
+            // A frame as short as its header (ACK) is whole once the header is: validate the header before handing
+            // it out.
             if (held + take == needed && needed >= FrameDescriptor.HEADER_LENGTH &&
                 needed(cumulation, needed) == needed)
             {

@@ -121,6 +121,13 @@ public final class TransportContext
     /** PEM file of the cluster CA certificate. */
     public static final String TLS_CA_FILE_PROP_NAME = "vshard.transport.tls.ca.file";
 
+    /**
+     * The periodic re-checks that back up event-driven progress (a client retries its send queue every 10 ms, a
+     * server retries its paused streams every 50 ms). Progress never waits for them in normal operation; turning
+     * them off (tests, diagnostics) shows it. Request timeouts run either way.
+     */
+    public static final String SAFETY_NET_PROP_NAME = "vshard.transport.safety.net";
+
     /** Development mode: a throwaway CA and node certificate are generated (or reused) in the dev directory. */
     public static final String DEV_PROP_NAME = "vshard.transport.dev";
 
@@ -181,6 +188,7 @@ public final class TransportContext
     private Path tlsKeyFile = pathProperty(TLS_KEY_FILE_PROP_NAME);
     private Path tlsCaFile = pathProperty(TLS_CA_FILE_PROP_NAME);
     private boolean dev = Boolean.getBoolean(DEV_PROP_NAME);
+    private boolean safetyNet = !"false".equals(System.getProperty(SAFETY_NET_PROP_NAME));
     private Path devDir = Path.of(System.getProperty(DEV_DIR_PROP_NAME, DEV_DIR_DEFAULT));
     private int clientStreams = intProperty(CLIENT_STREAMS_PROP_NAME, CLIENT_STREAMS_DEFAULT);
     private long requestTimeoutMs = longProperty(REQUEST_TIMEOUT_MS_PROP_NAME, REQUEST_TIMEOUT_MS_DEFAULT);
@@ -224,6 +232,7 @@ public final class TransportContext
                 case TLS_KEY_FILE_PROP_NAME -> tlsKeyFile(Path.of(value));
                 case TLS_CA_FILE_PROP_NAME -> tlsCaFile(Path.of(value));
                 case DEV_PROP_NAME -> dev(Boolean.parseBoolean(value));
+                case SAFETY_NET_PROP_NAME -> safetyNet(Boolean.parseBoolean(value));
                 case DEV_DIR_PROP_NAME -> devDir(Path.of(value));
                 case CLIENT_STREAMS_PROP_NAME -> clientStreams(parseInt(key, value));
                 case REQUEST_TIMEOUT_MS_PROP_NAME -> requestTimeoutMs(parseLong(key, value));
@@ -760,6 +769,28 @@ public final class TransportContext
     {
         this.dev = dev;
         return this;
+    }
+
+    /**
+     * Turn the periodic safety-net re-checks on or off (see {@link #SAFETY_NET_PROP_NAME}); on by default.
+     *
+     * @param safetyNet false to rely on events alone (tests and diagnostics).
+     * @return this for a fluent API.
+     */
+    public TransportContext safetyNet(final boolean safetyNet)
+    {
+        this.safetyNet = safetyNet;
+        return this;
+    }
+
+    /**
+     * Whether the periodic safety-net re-checks run.
+     *
+     * @return true unless turned off.
+     */
+    public boolean safetyNet()
+    {
+        return safetyNet;
     }
 
     /**

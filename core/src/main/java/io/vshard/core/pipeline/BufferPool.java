@@ -31,6 +31,7 @@ public final class BufferPool implements AutoCloseable
     private final AtomicInteger[] allocated;
     private final ManyToManyConcurrentArrayQueue<UnsafeBuffer>[] free;
     private volatile boolean roomWanted;
+    private Runnable roomCallback;
     private volatile boolean closed;
 
     /**
@@ -89,7 +90,29 @@ public final class BufferPool implements AutoCloseable
      */
     public void release(final UnsafeBuffer buffer)
     {
-        free[classIndex(buffer.capacity())].offer(buffer);
+        final ManyToManyConcurrentArrayQueue<UnsafeBuffer> queue = free[classIndex(buffer.capacity())];
+        // The queue holds every buffer of its class, so it is never full; but offer fails while a concurrent poll
+        // of the slot it needs is half done. Dropping the buffer then would shrink the class for good.
+        while (!queue.offer(buffer))
+        {
+            Thread.onSpinWait();
+        }
+        if (null != roomCallback && takeRoomWanted())
+        {
+            roomCallback.run();
+        }
+    }
+
+    /**
+     * What to run when a buffer comes back while a publisher waits for room (see {@link #roomWanted()}). Whoever
+     * releases runs it: a lane thread, or an I/O thread returning a large reply's buffer. Control plane: set once
+     * before use.
+     *
+     * @param roomCallback must not block.
+     */
+    public void roomCallback(final Runnable roomCallback)
+    {
+        this.roomCallback = roomCallback;
     }
 
     /**
@@ -99,6 +122,7 @@ public final class BufferPool implements AutoCloseable
     public void roomWanted()
     {
         roomWanted = true;
+        VarHandle.fullFence();
     }
 
     /**

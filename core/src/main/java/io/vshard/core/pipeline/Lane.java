@@ -8,7 +8,6 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.TimeoutException;
 import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeDescriptor;
-import io.vshard.core.wire.ErrorCode;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -25,6 +24,9 @@ import java.nio.ByteBuffer;
  */
 final class Lane implements Runnable
 {
+    /** {@link #tryClaim(int)} result: not enough free slots. */
+    static final long NO_CAPACITY = -1;
+
     private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
 
     private final int laneId;
@@ -41,7 +43,6 @@ final class Lane implements Runnable
     private final BufferPool pool;
     private final PipelineCounters.Lane counters;
     private final PipelineCounters.Target[] targetCounters;
-    private final PipelineCounters pipelineCounters;
     private final ErrorHandler errorHandler;
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
@@ -65,7 +66,6 @@ final class Lane implements Runnable
         this.slotLength = ctx.slotLength();
         this.resumeFreeSlots = ctx.laneResumeFreeSlots();
         this.pool = pool;
-        this.pipelineCounters = pipelineCounters;
         this.counters = pipelineCounters.lanes[laneId];
         this.targetCounters = pipelineCounters.targets;
         this.errorHandler = ctx.errorHandler();
@@ -89,7 +89,7 @@ final class Lane implements Runnable
         }
         barrier = ring.newBarrier();
         ring.addGatingSequences(sequence);
-        reply = new Reply(counters, targetCounters);
+        reply = new Reply(pipelineCounters, laneId);
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
     }
@@ -136,34 +136,95 @@ final class Lane implements Runnable
         final long replyAddress,
         final long correlationId)
     {
-        long seq;
-        try
+        final long seq = tryClaim(1);
+        if (NO_CAPACITY == seq)
         {
-            seq = ring.tryNext();
+            return Pipeline.BACK_PRESSURED;
         }
-        catch (final InsufficientCapacityException ex)
-        {
-            // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
-            roomWanted = true;
-            try
-            {
-                seq = ring.tryNext();
-            }
-            catch (final InsufficientCapacityException again)
-            {
-                counters.backPressured.increment();
-                return Pipeline.BACK_PRESSURED;
-            }
-        }
-
-        final Slot slot = ring.get(seq);
         if (closed)
         {
-            slot.cancelled = true;
-            ring.publish(seq);
+            cancel(seq, seq);
             return Pipeline.CLOSED;
         }
+        final int result = fill(seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
+        if (Pipeline.ACCEPTED == result)
+        {
+            ring.publish(seq);
+        }
+        else
+        {
+            cancel(seq, seq);
+        }
+        return result;
+    }
 
+    /**
+     * Claim {@code count} consecutive slots, to be filled and then published or cancelled, every one of them. Any
+     * thread; never blocks, never allocates. When the ring has not that much room, asks for a room signal and
+     * counts a back-pressure event (only when {@code count} is 1: a batch falls back to single claims first).
+     *
+     * @param count slots wanted, at least 1 and at most the ring size.
+     * @return the highest sequence claimed (the lowest is {@code count - 1} below it), or {@link #NO_CAPACITY}.
+     */
+    long tryClaim(final int count)
+    {
+        // The exception is Disruptor's pre-allocated singleton: thrown only when the ring is full, and a jump once
+        // compiled. A batch checks capacity first as it fails far more often than a single claim.
+        if (1 == count || ring.hasAvailableCapacity(count))
+        {
+            try
+            {
+                return ring.tryNext(count);
+            }
+            catch (final InsufficientCapacityException ignore)
+            {
+                // Full, or another publisher took the last slots: fall through.
+            }
+        }
+        if (count > 1)
+        {
+            return NO_CAPACITY;
+        }
+        // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
+        // Dekker with signalRoom(): store roomWanted, full fence, then load the lane's sequence (in tryNext).
+        roomWanted = true;
+        VarHandle.fullFence();
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException again)
+        {
+            counters.backPressured.increment();
+            return NO_CAPACITY;
+        }
+    }
+
+    /**
+     * Whether {@link #close()} has begun: a publisher holding claimed slots cancels them.
+     */
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Copy a validated envelope into a claimed slot, without publishing it.
+     *
+     * @return {@link Pipeline#ACCEPTED}, or {@link Pipeline#BACK_PRESSURED} when the spill pool is empty (the slot is
+     * then untouched and may be filled again).
+     */
+    int fill(
+        final long seq,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int targetOrdinal,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId)
+    {
+        final Slot slot = ring.get(seq);
         if (length <= slotLength)
         {
             slot.inline.putBytes(0, buffer, offset, length);
@@ -179,8 +240,6 @@ final class Lane implements Runnable
                 spill = pool.acquire(payloadLength);
                 if (null == spill)
                 {
-                    slot.cancelled = true;
-                    ring.publish(seq);
                     counters.backPressured.increment();
                     return Pipeline.BACK_PRESSURED;
                 }
@@ -195,8 +254,27 @@ final class Lane implements Runnable
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
         slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
-        ring.publish(seq);
         return Pipeline.ACCEPTED;
+    }
+
+    /**
+     * Publish filled slots {@code lo..hi} to the lane thread.
+     */
+    void publish(final long lo, final long hi)
+    {
+        ring.publish(lo, hi);
+    }
+
+    /**
+     * Publish claimed slots {@code lo..hi} that hold nothing: the lane thread skips them.
+     */
+    void cancel(final long lo, final long hi)
+    {
+        for (long seq = lo; seq <= hi; seq++)
+        {
+            ring.get(seq).cancelled = true;
+        }
+        ring.publish(lo, hi);
     }
 
     /**
@@ -271,7 +349,6 @@ final class Lane implements Runnable
             if (null == handler)
             {
                 reply.noHandler(noHandlerMessages[targetOrdinal]);
-                pipelineCounters.errorsByCode[ErrorCode.NO_HANDLER.value()].increment();
             }
             else
             {
@@ -282,7 +359,6 @@ final class Lane implements Runnable
         catch (final Throwable ex)
         {
             errorHandler.onError(ex);
-            pipelineCounters.errorsByCode[ErrorCode.HANDLER_FAILED.value()].increment();
             try
             {
                 reply.fail(ex);
@@ -300,10 +376,6 @@ final class Lane implements Runnable
                 slot.spill = null;
                 counters.spilled.incrementRelease();
                 pool.release(spill);
-                if (pool.takeRoomWanted())
-                {
-                    pipeline.notifyRoom(RoomListener.ANY_LANE);
-                }
             }
             slot.destination = null;
             counters.handled.incrementRelease();
@@ -313,9 +385,12 @@ final class Lane implements Runnable
 
     private void signalRoom()
     {
+        // Dekker with offer(): we store our sequence then load roomWanted; a publisher stores roomWanted then loads
+        // our sequence. Without a full fence on each side both loads can miss both stores (store-load reordering,
+        // which x86 does): the publisher is refused and the signal it asked for never comes.
+        VarHandle.fullFence();
         if (roomWanted)
         {
-            VarHandle.fullFence();
             if (ring.remainingCapacity() >= resumeFreeSlots)
             {
                 roomWanted = false;

@@ -12,6 +12,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * How a handler answers the envelope it was given: exactly one of {@link #respond}, {@link #claim} then
@@ -35,6 +36,7 @@ public final class Reply
     private final IdleStrategy backPressureIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
     private final PipelineCounters.Lane laneCounters;
     private final PipelineCounters.Target[] targetCounters;
+    private final AtomicCounter[] errorsByCode;
     private PipelineCounters.Target target;
     private ReplyDestination destination;
     private long replyAddress;
@@ -43,10 +45,11 @@ public final class Reply
     private int state;
     private boolean delivering;
 
-    Reply(final PipelineCounters.Lane laneCounters, final PipelineCounters.Target[] targetCounters)
+    Reply(final PipelineCounters pipelineCounters, final int laneId)
     {
-        this.laneCounters = laneCounters;
-        this.targetCounters = targetCounters;
+        this.laneCounters = pipelineCounters.lanes[laneId];
+        this.targetCounters = pipelineCounters.targets;
+        this.errorsByCode = pipelineCounters.errorsByCode;
     }
 
     void reset(
@@ -194,6 +197,13 @@ public final class Reply
     {
         if (IDLE == state)
         {
+            if (!expectsAnswer())
+            {
+                // Fire-and-forget: the ACK would be written to scratch and dropped; count it, skip the writing.
+                state = SENT;
+                laneCounters.acks.incrementRelease();
+                return;
+            }
             claimFrame(FrameDescriptor.HEADER_LENGTH);
             frame.wrap(claim.buffer(), claim.offset()).writeAck(correlationId);
             state = CLAIMED;
@@ -231,6 +241,7 @@ public final class Reply
 
     private void countError(final ErrorCode code)
     {
+        errorsByCode[code.value()].increment();
         laneCounters.errors.incrementRelease();
         target.errors.incrementRelease();
         if (ErrorCode.NO_HANDLER == code)

@@ -101,6 +101,24 @@ public final class FrameDescriptor
         return kind >= KIND_ENVELOPE && kind <= KIND_ACK;
     }
 
+    /**
+     * The name of a frame kind, for tools and logs.
+     *
+     * @param kind from a frame header.
+     * @return {@code ENVELOPE}, {@code RESPONSE}, {@code ERROR}, {@code ACK} or {@code unknown(N)}.
+     */
+    public static String kindName(final int kind)
+    {
+        return switch (kind)
+        {
+            case KIND_ENVELOPE -> "ENVELOPE";
+            case KIND_RESPONSE -> "RESPONSE";
+            case KIND_ERROR -> "ERROR";
+            case KIND_ACK -> "ACK";
+            default -> "unknown(" + kind + ")";
+        };
+    }
+
     private FrameDescriptor()
     {
     }

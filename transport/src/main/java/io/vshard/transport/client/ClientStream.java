@@ -27,6 +27,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -45,6 +46,11 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private static final long MISSING = Long.MIN_VALUE;
     /** Each queued frame is followed by its deadline, so that a frame the stream cannot take yet still times out. */
     private static final int DEADLINE_LENGTH = 8;
+    private static final int SEND_BACKLOG_BATCHES = 2;
+    // Correlation ids are sequential and, spread over the streams, step by the stream count: Long2LongHashMap's
+    // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
+    // frame of the client I/O thread). A multiply by an odd constant is a bijection that spreads them.
+    private static final long KEY_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final QuicClient client;
     private final int index;
@@ -54,6 +60,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final ControlledMessageHandler expireQueued = this::expireQueued;
+    private final Runnable onFramesTaken = this::onFramesTaken;
     private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
@@ -85,6 +92,23 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
+        return RingBuffer.INSUFFICIENT_CAPACITY != offer(null, correlationId, src, offset, length);
+    }
+
+    /**
+     * Any thread: queue a request whose correlation id is taken from {@code ids} only once the queue has room, so a
+     * back-pressured request uses no id and a single sender sees consecutive ids.
+     *
+     * @return the correlation id, or {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full.
+     */
+    long offerRequest(final AtomicLong ids, final DirectBuffer src, final int offset, final int length)
+    {
+        return offer(ids, 0, src, offset, length);
+    }
+
+    private long offer(
+        final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
+    {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
         if (frameLength + DEADLINE_LENGTH > queue.maxMsgLength())
         {
@@ -95,8 +119,9 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         final int at = queue.tryClaim(MSG_FRAME, frameLength + DEADLINE_LENGTH);
         if (RingBuffer.INSUFFICIENT_CAPACITY == at)
         {
-            return false;
+            return RingBuffer.INSUFFICIENT_CAPACITY;
         }
+        final long correlationId = null != ids ? ids.incrementAndGet() : givenId;
         final MutableDirectBuffer buffer = queue.buffer();
         buffer.putInt(at + FrameDescriptor.FRAME_LENGTH_FIELD_OFFSET,
             frameLength - FrameDescriptor.LENGTH_FIELD_LENGTH, LITTLE_ENDIAN);
@@ -111,7 +136,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             eventLoop.execute(drainTask);
         }
-        return true;
+        return correlationId;
     }
 
     /**
@@ -122,7 +147,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         this.channel = channel;
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
-        this.batch = new FrameBatch(channel, ctx.writeBatchBytes());
+        this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
         eventLoop.execute(drainTask);
     }
 
@@ -177,9 +202,10 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (null != channel && channel.isWritable())
+        // Not needed for progress (write completions drive the drain); a cheap extra nudge when it does come.
+        if (null != channel && channel.isWritable() && queue.size() > 0)
         {
-            drain();
+            scheduleDrain();
         }
     }
 
@@ -221,7 +247,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (MISSING == pending.remove(correlationId))
+        if (MISSING == pending.remove(correlationId * KEY_SPREAD))
         {
             client.countUnmatched();
             return true;
@@ -263,7 +289,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
         {
             final long deadlineNs = buffer.getLong(index + frameLength);
-            pending.put(correlationId, deadlineNs);
+            pending.put(correlationId * KEY_SPREAD, deadlineNs);
             pushFifo(correlationId, deadlineNs);
         }
     }
@@ -273,15 +299,15 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     void expire(final long nowNs)
     {
-        if (null != channel && queue.size() > 0 && !drainScheduled.get())
+        if (ctx.safetyNet() && null != channel && queue.size() > 0 && !drainScheduled.get())
         {
-            // Writability events are not always fired by the QUIC codec: a periodic retry keeps frames moving.
+            // A safety net only: write completions and offers schedule every drain; this catches a missed one.
             drain();
         }
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];
-            final long deadline = pending.get(id);
+            final long deadline = pending.get(id * KEY_SPREAD);
             if (MISSING != deadline && deadline - nowNs > 0)
             {
                 break;
@@ -289,12 +315,13 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             popFifo();
             if (MISSING != deadline)
             {
-                pending.remove(id);
+                pending.remove(id * KEY_SPREAD);
                 client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
             }
         }
-        if (null != channel && !channel.isWritable())
+        if (null != channel && queue.size() > 0)
         {
+            // Frames the stream has not taken yet (flow control, a stuck peer) time out at their deadline too.
             this.nowNs = nowNs;
             queue.controlledRead(expireQueued, DRAIN_LIMIT);
         }
@@ -333,8 +360,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 }
                 return;
             }
+            // Gated on the bytes the stream has not taken yet, not on isWritable(): the stream's capacity reads 0
+            // whenever a congestion window is used up, and the event that should follow when it opens again does
+            // not always come. What we write beyond the capacity waits in the stream and goes out on the ACKs.
+            final long limitBytes = SEND_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
             int frames = 0;
-            while (channel.isWritable() && frames < DRAIN_LIMIT * 16)
+            while (batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
             {
                 final int read = readQueue();
                 if (0 == read)
@@ -344,9 +375,9 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 frames += read;
             }
             batch.flush();
-            if (channel.isWritable() && queue.size() > 0 && drainScheduled.compareAndSet(false, true))
+            if (batch.queuedBytes() < limitBytes && queue.size() > 0)
             {
-                eventLoop.execute(drainTask);
+                scheduleDrain();
             }
         }
         catch (final Throwable ex)
@@ -363,13 +394,30 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         return 0 != read ? read : queue.read(this, DRAIN_LIMIT);
     }
 
+    private void onFramesTaken()
+    {
+        // From inside the stream's write completion: drain later on this loop, never re-entering the codec.
+        if (queue.size() > 0)
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain()
+    {
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
+        {
+            eventLoop.execute(drainTask);
+        }
+    }
+
     private void failAllPending()
     {
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];
             popFifo();
-            if (MISSING != pending.remove(id))
+            if (MISSING != pending.remove(id * KEY_SPREAD))
             {
                 client.deliver(id, AnswerListener.CONNECTION_CLOSED, 0, null);
             }

@@ -198,6 +198,7 @@ public final class QuicClient implements AutoCloseable
      * @param offset   of the envelope.
      * @param length   of the envelope.
      * @return the correlation id (positive), or {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED} or {@link #CLOSED}.
+     *         A refused request takes no correlation id: one thread sending alone sees consecutive ids.
      */
     public long request(final int stream, final DirectBuffer envelope, final int offset, final int length)
     {
@@ -206,9 +207,10 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        final long correlationId = correlationIds.incrementAndGet();
+        // Counted before the frame is queued: the answer may come before offerRequest returns.
         pendingRequests.incrementAndGet();
-        if (!streams[stream].offer(correlationId, envelope, offset, length))
+        final long correlationId = streams[stream].offerRequest(correlationIds, envelope, offset, length);
+        if (correlationId <= 0)
         {
             pendingRequests.decrementAndGet();
             return BACK_PRESSURED;

@@ -58,6 +58,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private int inFlight;
     private int pauseReasons;
     private boolean inputShutdown;
+    private boolean resumeAfterWritesScheduled;
+    private final Runnable resumeAfterWrites = this::resumeAfterWrites;
 
     InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
     {
@@ -66,7 +68,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         this.channel = channel;
         this.pipeline = loop.pipeline;
         this.reader = new FrameReader(loop.maxFrameLengthField, channel.alloc());
-        this.batch = new FrameBatch(channel, loop.ctx.writeBatchBytes());
+        this.batch = new FrameBatch(channel, loop.ctx.writeBatchBytes(), loop.ctx.writeBatchBytes(),
+            this::onAnswersTaken);
     }
 
     /**
@@ -145,14 +148,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     /**
      * {@inheritDoc}
      */
-    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
-    {
-        if (channel.isWritable())
-        {
-            unpause(PAUSED_BY_WRITE);
-        }
-    }
-
     /**
      * {@inheritDoc}
      */
@@ -196,17 +191,14 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     }
 
     /**
-     * Write what is batched; stop reading while the peer does not take our answers.
+     * Write what is batched; stop reading while more answers wait in the stream than the peer's window and our
+     * congestion window let out (a backlog, not the momentary zero capacity every full congestion window gives).
      */
     void flushWrites()
     {
         batch.flush();
-        if (!channel.isWritable() && 0 == (pauseReasons & PAUSED_BY_WRITE))
+        if (batch.queuedBytes() > loop.answerBacklogBytes && 0 == (pauseReasons & PAUSED_BY_WRITE))
         {
-            if (0 == (pauseReasons & PAUSED_BY_LANE))
-            {
-                loop.addPaused(this);
-            }
             pause(PAUSED_BY_WRITE);
         }
         finishIfDone();
@@ -219,18 +211,9 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     boolean resumeFromLane()
     {
-        if (!channel.isActive())
+        if (!channel.isActive() || 0 == (pauseReasons & PAUSED_BY_LANE))
         {
             return false;
-        }
-        if (channel.isWritable())
-        {
-            // Writability events are not always fired by the QUIC codec: re-checked here, so reading resumes.
-            unpause(PAUSED_BY_WRITE);
-        }
-        if (0 == (pauseReasons & PAUSED_BY_LANE))
-        {
-            return 0 != pauseReasons;
         }
         final int result = reader.resume(this);
         if (batch.isPending())
@@ -241,7 +224,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             unpause(PAUSED_BY_LANE);
             finishIfDone();
-            return 0 != pauseReasons;
+            return false;
         }
         onReaderResult(result);
         return FrameReader.STOPPED == result;
@@ -266,16 +249,32 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
                 loop.counters.backPressurePauses.increment();
-                if (0 == pauseReasons)
-                {
-                    loop.addPaused(this);
-                }
+                loop.addPaused(this);
                 pause(PAUSED_BY_LANE);
             }
         }
         else if (FrameReader.BAD_FRAMING == result)
         {
             reset();
+        }
+    }
+
+    private void onAnswersTaken()
+    {
+        // Called from inside the stream's write completion: resuming reads there would re-enter the codec.
+        if (0 != (pauseReasons & PAUSED_BY_WRITE) && !resumeAfterWritesScheduled)
+        {
+            resumeAfterWritesScheduled = true;
+            channel.eventLoop().execute(resumeAfterWrites);
+        }
+    }
+
+    private void resumeAfterWrites()
+    {
+        resumeAfterWritesScheduled = false;
+        if (batch.queuedBytes() <= loop.ctx.writeBatchBytes())
+        {
+            unpause(PAUSED_BY_WRITE);
         }
     }
 

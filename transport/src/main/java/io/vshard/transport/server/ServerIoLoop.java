@@ -22,6 +22,8 @@ final class ServerIoLoop implements ReplyFrameHandler
 {
     private static final int DRAIN_LIMIT = 4096;
     private static final long RESUME_CHECK_INTERVAL_MS = 50;
+    // Answers a stream may hold that quiche has not taken yet before the stream stops reading requests.
+    private static final int ANSWER_BACKLOG_BATCHES = 4;
 
     final EventLoop eventLoop;
     final OutboundQueue replies;
@@ -31,6 +33,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     final TransportCounters counters;
     final ErrorHandler errorHandler;
     final int maxFrameLengthField;
+    final long answerBacklogBytes;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
@@ -52,10 +55,14 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.counters = counters;
         this.errorHandler = errorHandler;
         this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
+        this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
-        // A safety net only: room signals resume streams; this catches a missed signal instead of stalling forever.
-        eventLoop.scheduleWithFixedDelay(
-            this::resumeIfPaused, RESUME_CHECK_INTERVAL_MS, RESUME_CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (ctx.safetyNet())
+        {
+            // A safety net only: room signals resume streams; this catches a missed signal instead of stalling.
+            eventLoop.scheduleWithFixedDelay(
+                this::resumeIfPaused, RESUME_CHECK_INTERVAL_MS, RESUME_CHECK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**

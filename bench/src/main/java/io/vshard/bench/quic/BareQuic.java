@@ -1,0 +1,280 @@
+package io.vshard.bench.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicStreamType;
+import io.vshard.transport.QuicRuntime;
+import io.vshard.transport.TransportContext;
+import io.vshard.transport.tls.CertificateAuthority;
+import io.vshard.transport.tls.NodeCertificate;
+import io.vshard.transport.tls.QuicTls;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The bare Netty QUIC baseline: a client writing length-prefixed frames of a fixed size on long-lived streams, as
+ * fast as stream writability allows, to a server that only counts them. Same codec, TLS, windows and socket
+ * buffers as the node, none of its decoding, lanes or replies. Control plane allocates; the write loop reuses
+ * one pooled buffer per write.
+ * <p>
+ * In echo mode the server writes back every buffer it reads, and {@link #pingPong(int)} times one frame there and
+ * back from an application thread, as the node's request/reply latency is measured: the baseline for latency.
+ */
+public final class BareQuic implements AutoCloseable
+{
+    /** Frames encoded into one buffer per write, as the node's client batches. */
+    public static final int FRAMES_PER_WRITE = 64;
+
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong bytesEchoed = new AtomicLong();
+    private final boolean echo;
+    private volatile Thread waiter;
+    private final EventLoopGroup serverGroup;
+    private final EventLoopGroup clientGroup;
+    private final Channel serverSocket;
+    private final Channel clientSocket;
+    private final QuicChannel connection;
+    private final List<Writer> writers = new ArrayList<>();
+    private final int frameLength;
+
+    /**
+     * Start a counting server and a connected client with {@code streams} streams on loopback.
+     *
+     * @param frameLength whole frame length in bytes, length prefix included.
+     * @param streams     client streams.
+     * @throws Exception when QUIC cannot start.
+     */
+    public BareQuic(final int frameLength, final int streams) throws Exception
+    {
+        this(frameLength, streams, false);
+    }
+
+    /**
+     * Start a counting or echoing server and a connected client with {@code streams} streams on loopback.
+     *
+     * @param frameLength whole frame length in bytes, length prefix included.
+     * @param streams     client streams.
+     * @param echo        true for a server that writes back what it reads (for {@link #pingPong(int)}).
+     * @throws Exception when QUIC cannot start.
+     */
+    public BareQuic(final int frameLength, final int streams, final boolean echo) throws Exception
+    {
+        this.frameLength = frameLength;
+        this.echo = echo;
+        QuicRuntime.ensureAvailable();
+        final CertificateAuthority ca = CertificateAuthority.create("bare", Duration.ofDays(1));
+        final NodeCertificate serverCert = ca.issue(1);
+        final NodeCertificate clientCert = ca.issue(2);
+        final TransportContext ctx = new TransportContext().nodeCertificate(serverCert).cluster("bare").nodeId(1)
+            .bind("127.0.0.1:0").conclude();
+
+        serverGroup = QuicRuntime.newEventLoopGroup(1, "bare-server");
+        clientGroup = QuicRuntime.newEventLoopGroup(1, "bare-client");
+        final ChannelInitializer<QuicStreamChannel> counting = new ChannelInitializer<>()
+        {
+            protected void initChannel(final QuicStreamChannel stream)
+            {
+                stream.pipeline().addLast(new ChannelInboundHandlerAdapter()
+                {
+                    public void channelRead(final ChannelHandlerContext c, final Object msg)
+                    {
+                        final ByteBuf in = (ByteBuf)msg;
+                        bytesReceived.addAndGet(in.readableBytes());
+                        if (BareQuic.this.echo)
+                        {
+                            c.writeAndFlush(in, c.voidPromise());
+                        }
+                        else
+                        {
+                            in.release();
+                        }
+                    }
+                });
+            }
+        };
+        serverSocket = QuicRuntime.datagramBootstrap(serverGroup, ctx, false)
+            .handler(new QuicServerCodecBuilder()
+                .sslContext(QuicTls.server(serverCert))
+                .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .initialMaxData(ctx.connectionWindowBytes())
+                .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
+                .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
+                .initialMaxStreamsBidirectional(64)
+                .handler(new ChannelInboundHandlerAdapter())
+                .streamHandler(counting)
+                .build())
+            .bind(ctx.bindAddress()).sync().channel();
+
+        clientSocket = QuicRuntime.datagramBootstrap(clientGroup, ctx, false)
+            .handler(new QuicClientCodecBuilder()
+                .sslContext(QuicTls.client(clientCert))
+                .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .initialMaxData(ctx.connectionWindowBytes())
+                .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
+                .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
+                .build())
+            .bind(0).sync().channel();
+        connection = QuicChannel.newBootstrap(clientSocket)
+            .handler(new ChannelInboundHandlerAdapter())
+            .remoteAddress(serverSocket.localAddress())
+            .connect().get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < streams; i++)
+        {
+            final Writer writer = new Writer();
+            connection.createStream(QuicStreamType.BIDIRECTIONAL, writer).sync();
+            writers.add(writer);
+        }
+    }
+
+    /**
+     * Start writing on every stream.
+     */
+    public void start()
+    {
+        for (final Writer writer : writers)
+        {
+            writer.running = true;
+            writer.channel.eventLoop().execute(writer::writeWhileWritable);
+        }
+    }
+
+    /**
+     * Frames the server has counted so far.
+     *
+     * @return whole frames received.
+     */
+    public long framesReceived()
+    {
+        return bytesReceived.get() / frameLength;
+    }
+
+    /**
+     * Echo mode, one application thread: write one frame on a stream from the I/O thread and wait until the server's
+     * echo of it has come back, the way a caller waits for an answer (park, woken by the I/O thread).
+     *
+     * @param stream stream index.
+     * @return the round trip in nanoseconds.
+     */
+    public long pingPong(final int stream)
+    {
+        final Writer writer = writers.get(stream);
+        final long target = bytesEchoed.get() + frameLength;
+        waiter = Thread.currentThread();
+        final long startNs = System.nanoTime();
+        writer.channel.eventLoop().execute(writer.writeOne);
+        while (bytesEchoed.get() < target)
+        {
+            LockSupport.park(this);
+        }
+        return System.nanoTime() - startNs;
+    }
+
+    /**
+     * Stop writing and close everything.
+     */
+    public void close()
+    {
+        for (final Writer writer : writers)
+        {
+            writer.running = false;
+        }
+        connection.close().awaitUninterruptibly(2_000);
+        clientSocket.close().awaitUninterruptibly(2_000);
+        serverSocket.close().awaitUninterruptibly(2_000);
+        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+        serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+    }
+
+    /**
+     * A quick look from the command line: {@code BareQuic [frameLength] [streams] [seconds]}.
+     *
+     * @param args optional frame length, streams and seconds.
+     * @throws Exception when QUIC cannot start.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final int frameLength = args.length > 0 ? Integer.parseInt(args[0]) : 108;
+        final int streams = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        final int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        try (BareQuic bare = new BareQuic(frameLength, streams))
+        {
+            bare.start();
+            long last = 0;
+            for (int s = 0; s < seconds; s++)
+            {
+                Thread.sleep(1_000);
+                final long now = bare.framesReceived();
+                System.out.printf("%d s: %,d frames/s%n", s + 1, now - last);
+                last = now;
+            }
+        }
+    }
+
+    private final class Writer extends ChannelInboundHandlerAdapter
+    {
+        private final Runnable writeOne = this::writeOne;
+        private volatile boolean running;
+        private QuicStreamChannel channel;
+
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf in = (ByteBuf)msg;
+            bytesEchoed.addAndGet(in.readableBytes());
+            in.release();
+            final Thread thread = waiter;
+            if (null != thread)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        void writeOne()
+        {
+            final ByteBuf frame = channel.alloc().directBuffer(frameLength);
+            frame.writeIntLE(frameLength - 4);
+            frame.writeZero(frameLength - 4);
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
+
+        public void handlerAdded(final ChannelHandlerContext ctx)
+        {
+            channel = (QuicStreamChannel)ctx.channel();
+        }
+
+        public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+        {
+            writeWhileWritable();
+        }
+
+        void writeWhileWritable()
+        {
+            while (running && channel.isActive() && channel.isWritable())
+            {
+                final ByteBuf batch = channel.alloc().directBuffer(FRAMES_PER_WRITE * frameLength);
+                for (int i = 0; i < FRAMES_PER_WRITE; i++)
+                {
+                    batch.writeIntLE(frameLength - 4);
+                    batch.writeZero(frameLength - 4);
+                }
+                channel.write(batch);
+            }
+            if (running && channel.isActive())
+            {
+                channel.eventLoop().schedule(this::writeWhileWritable, 1, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+}

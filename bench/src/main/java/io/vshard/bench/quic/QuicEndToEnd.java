@@ -1,0 +1,435 @@
+package io.vshard.bench.quic;
+
+import io.vshard.core.pipeline.Pipeline;
+import io.vshard.core.pipeline.PipelineContext;
+import io.vshard.core.pipeline.Reply;
+import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.wire.EnvelopeDescriptor;
+import io.vshard.core.wire.EnvelopeFlyweight;
+import io.vshard.core.wire.EnvelopeView;
+import io.vshard.core.wire.FrameDescriptor;
+import io.vshard.core.wire.MessageType;
+import io.vshard.transport.TransportContext;
+import io.vshard.transport.client.QuicClient;
+import io.vshard.transport.server.QuicServer;
+import io.vshard.transport.tls.CertificateAuthority;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Envelopes through the whole node over QUIC on loopback (client send queue, QUIC, frame decode, lane, handler,
+ * reply, QUIC back), against bare Netty QUIC moving frames of the same size in the same run.
+ * <ul>
+ * <li>{@code nodeFireAndForget}, {@code nodeRequestReply}: rates. JMH {@link Mode#Throughput} with a producer loop:
+ * an invocation is one envelope accepted by the client (it parks 20 us while the client is back-pressured or, for
+ * requests, while {@link #WINDOW_PER_STREAM} per stream are unanswered). The primary score is envelopes accepted per
+ * second; the {@link AuxCounters} that matter are {@code handled} (envelopes the node's handler ran for) and
+ * {@code answered} (answers back at the client), rated per second over the same iteration. We chose this over a
+ * fixed-duration {@link Mode#SingleShotTime} harness because JMH then does the timing, warm-up and forking as for
+ * any other benchmark, and counting what the node handled (not what was offered) keeps queue-filling out of the
+ * figure: an envelope accepted late in an iteration and handled in the next is counted once, in the next.</li>
+ * <li>{@code bareQuicBaselineFramesToCountingServer}: the client's I/O thread writes {@link BareQuic#FRAMES_PER_WRITE}
+ * frames per buffer as fast as the stream takes them to a server that only counts bytes; aux {@code frames} is the
+ * rate. The primary score (1 ms parks of the benchmark thread) means nothing.</li>
+ * <li>{@code nodeRequestReplyLatency}, {@code bareQuicBaselinePingPong}: one request (frame) in flight, the caller
+ * parked until the answer (echo) is back: JMH {@link Mode#SampleTime} percentiles, and the same round trips in an
+ * HdrHistogram printed at the end of each fork.</li>
+ * </ul>
+ * Frames are the same size on both sides: 16 bytes of frame header, 28 of envelope header, then the payload.
+ */
+@Fork(value = 1, jvmArgsAppend = {
+    "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+    "-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+public class QuicEndToEnd
+{
+    /** Requests a producer keeps unanswered per stream in the request/reply rate benchmark. */
+    public static final int WINDOW_PER_STREAM = 4096;
+
+    private static final long BACK_OFF_NS = 20_000;
+    private static final long CLIENT_NODE_ID = 2;
+    private static final long SERVER_NODE_ID = 1;
+
+    /**
+     * A node (pipeline with lanes, QUIC server) and a client with {@code streams} streams, on loopback.
+     */
+    @State(Scope.Benchmark)
+    public static class Node
+    {
+        /** Envelope payload bytes. */
+        @Param({ "64", "1024" })
+        public int payload;
+
+        /** Client streams. */
+        @Param({ "1", "4" })
+        public int streams;
+
+        final AtomicLong handled = new AtomicLong();
+        final AtomicLong answered = new AtomicLong();
+        final Histogram roundTripNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        UnsafeBuffer request;
+        UnsafeBuffer event;
+        int envelopeLength;
+        QuicClient client;
+        long sent;
+        volatile long lastAnswered;
+        volatile Thread waiter;
+        CertificateAuthority ca;
+        QuicServer server;
+        private Pipeline pipeline;
+        private File dir;
+
+        /**
+         * Start the node and connect the client.
+         *
+         * @throws Exception when QUIC cannot start.
+         */
+        @Setup(Level.Trial)
+        public void start() throws Exception
+        {
+            dir = Files.createTempDirectory("quic-end-to-end").toFile();
+            ca = CertificateAuthority.create("bench", Duration.ofDays(1));
+            final PipelineContext pipelineCtx = new PipelineContext().dir(dir);
+            for (final DispatchTarget target : DispatchTarget.values())
+            {
+                pipelineCtx.handler(target, this::onEnvelope);
+            }
+            pipeline = Pipeline.launch(pipelineCtx);
+            server = new QuicServer(pipeline, new TransportContext().bind("127.0.0.1:0").cluster("bench")
+                .nodeId(SERVER_NODE_ID).nodeCertificate(ca.issue(SERVER_NODE_ID))).start();
+            client = new QuicClient(new TransportContext().cluster("bench").nodeId(CLIENT_NODE_ID)
+                .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams), server.localAddress(),
+                this::onAnswer).connect();
+            envelopeLength = EnvelopeDescriptor.HEADER_LENGTH + payload;
+            request = envelope(MessageType.VectorScatterRequest);
+            event = envelope(MessageType.CrossShardEvent);
+        }
+
+        /**
+         * Close client and node, print the round-trip histogram when there is one.
+         */
+        @TearDown(Level.Trial)
+        public void stop()
+        {
+            if (roundTripNs.getTotalCount() > 0)
+            {
+                System.out.printf("%n  HdrHistogram round trip (us), %d samples: p50 %.1f  p90 %.1f  p99 %.1f  " +
+                    "p99.9 %.1f  max %.1f%n", roundTripNs.getTotalCount(),
+                    roundTripNs.getValueAtPercentile(50) / 1e3, roundTripNs.getValueAtPercentile(90) / 1e3,
+                    roundTripNs.getValueAtPercentile(99) / 1e3, roundTripNs.getValueAtPercentile(99.9) / 1e3,
+                    roundTripNs.getMaxValue() / 1e3);
+            }
+            client.close();
+            server.close();
+            pipeline.release();
+            deleteTree(dir);
+        }
+
+        long outstanding()
+        {
+            return sent - answered.get();
+        }
+
+        private UnsafeBuffer envelope(final MessageType type)
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[envelopeLength]);
+            new EnvelopeFlyweight().wrap(buffer, 0).header(type.code(), CLIENT_NODE_ID, SERVER_NODE_ID, 7, payload);
+            return buffer;
+        }
+
+        private void onEnvelope(final EnvelopeView envelope, final Reply reply)
+        {
+            handled.incrementAndGet();
+            if (reply.expectsAnswer())
+            {
+                reply.respond(MessageType.VectorScatterResponse, envelope.payloadBuffer(), envelope.payloadOffset(),
+                    envelope.payloadLength());
+            }
+        }
+
+        private void onAnswer(final long correlationId, final int kind, final int errorCode, final EnvelopeView view)
+        {
+            answered.lazySet(answered.get() + 1);
+            lastAnswered = correlationId;
+            final Thread thread = waiter;
+            if (null != thread)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /**
+     * Bare Netty QUIC with frames of the node's size: a counting server (rates) or an echoing one (latency).
+     */
+    @State(Scope.Benchmark)
+    public static class Bare
+    {
+        /** Payload bytes of the node envelope the frame size matches. */
+        @Param({ "64", "1024" })
+        public int payload;
+
+        /** Client streams. */
+        @Param({ "1", "4" })
+        public int streams;
+
+        /** Echo server (ping-pong latency) instead of a counting one. */
+        boolean echo;
+        final Histogram roundTripNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        BareQuic bare;
+        int next;
+
+        /**
+         * Start the bare server and client.
+         *
+         * @param params to know which benchmark runs.
+         * @throws Exception when QUIC cannot start.
+         */
+        @Setup(Level.Trial)
+        public void start(final BenchmarkParams params) throws Exception
+        {
+            echo = params.getBenchmark().endsWith("PingPong");
+            bare = new BareQuic(FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + payload, streams,
+                echo);
+            if (!echo)
+            {
+                bare.start();
+            }
+        }
+
+        /**
+         * Close, print the round-trip histogram when there is one.
+         */
+        @TearDown(Level.Trial)
+        public void stop()
+        {
+            if (roundTripNs.getTotalCount() > 0)
+            {
+                System.out.printf("%n  HdrHistogram round trip (us), %d samples: p50 %.1f  p90 %.1f  p99 %.1f  " +
+                    "p99.9 %.1f  max %.1f%n", roundTripNs.getTotalCount(),
+                    roundTripNs.getValueAtPercentile(50) / 1e3, roundTripNs.getValueAtPercentile(90) / 1e3,
+                    roundTripNs.getValueAtPercentile(99) / 1e3, roundTripNs.getValueAtPercentile(99.9) / 1e3,
+                    roundTripNs.getMaxValue() / 1e3);
+            }
+            bare.close();
+        }
+    }
+
+    /**
+     * Per-iteration counts of what actually got through, rated per second by JMH.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Delivered
+    {
+        /** Envelopes the node's handler ran for during the iteration. */
+        public long handled;
+
+        /** Answers that came back to the client during the iteration. */
+        public long answered;
+
+        private long handledBase;
+        private long answeredBase;
+
+        /**
+         * Take the bases of this iteration.
+         *
+         * @param node the node state.
+         */
+        @Setup(Level.Iteration)
+        public void baseNode(final Node node)
+        {
+            handledBase = node.handled.get();
+            answeredBase = node.answered.get();
+            handled = 0;
+            answered = 0;
+        }
+
+        void updateNode(final Node node)
+        {
+            handled = node.handled.get() - handledBase;
+            answered = node.answered.get() - answeredBase;
+        }
+    }
+
+    /**
+     * Bare-side counts; a separate state so that node setup does not run for the baseline.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class BareDelivered
+    {
+        /** Frames the bare counting server received during the iteration. */
+        public long frames;
+
+        private long framesBase;
+
+        /**
+         * Take the base of this iteration.
+         *
+         * @param bare the bare state.
+         */
+        @Setup(Level.Iteration)
+        public void base(final Bare bare)
+        {
+            framesBase = bare.bare.framesReceived();
+            frames = 0;
+        }
+    }
+
+    /**
+     * One fire-and-forget envelope accepted by the client; aux {@code handled} is the node's rate.
+     *
+     * @param node      the node.
+     * @param delivered the counts.
+     * @return the client's result, for the blackhole.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int nodeFireAndForget(final Node node, final Delivered delivered)
+    {
+        final int stream = (int)(node.sent++ % node.streams);
+        int result;
+        while ((result = node.client.send(stream, node.event, 0, node.envelopeLength)) == QuicClient.BACK_PRESSURED)
+        {
+            delivered.updateNode(node);
+            LockSupport.parkNanos(BACK_OFF_NS);
+        }
+        delivered.updateNode(node);
+        return result;
+    }
+
+    /**
+     * One request accepted by the client, at most {@link #WINDOW_PER_STREAM} per stream unanswered; aux
+     * {@code answered} is the node's round-trip rate.
+     *
+     * @param node      the node.
+     * @param delivered the counts.
+     * @return the correlation id, for the blackhole.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long nodeRequestReply(final Node node, final Delivered delivered)
+    {
+        final int stream = (int)(node.sent % node.streams);
+        long id;
+        while (node.outstanding() >= (long)WINDOW_PER_STREAM * node.streams ||
+            (id = node.client.request(stream, node.request, 0, node.envelopeLength)) == QuicClient.BACK_PRESSURED)
+        {
+            delivered.updateNode(node);
+            LockSupport.parkNanos(BACK_OFF_NS);
+        }
+        node.sent++;
+        delivered.updateNode(node);
+        return id;
+    }
+
+    /**
+     * One request and its answer, the caller parked until the answer is back (woken by the client's I/O thread).
+     *
+     * @param node the node.
+     * @return the round trip in nanoseconds.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public long nodeRequestReplyLatency(final Node node)
+    {
+        node.waiter = Thread.currentThread();
+        final long startNs = System.nanoTime();
+        long id;
+        while ((id = node.client.request((int)(node.sent % node.streams), node.request, 0, node.envelopeLength)) <= 0)
+        {
+            LockSupport.parkNanos(BACK_OFF_NS);
+        }
+        node.sent++;
+        while (node.lastAnswered != id)
+        {
+            LockSupport.park(node);
+        }
+        final long roundTripNs = System.nanoTime() - startNs;
+        node.roundTripNs.recordValue(Math.min(roundTripNs, node.roundTripNs.getHighestTrackableValue()));
+        return roundTripNs;
+    }
+
+    /**
+     * Bare baseline: the rate of frames of the node's size from a bare client to a counting server (aux
+     * {@code frames}); the benchmark thread only samples the count.
+     *
+     * @param bare      the bare pair.
+     * @param delivered the counts.
+     * @return the frames counted so far, for the blackhole.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long bareQuicBaselineFramesToCountingServer(final Bare bare, final BareDelivered delivered)
+    {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        final long frames = bare.bare.framesReceived();
+        delivered.frames = frames - delivered.framesBase;
+        return frames;
+    }
+
+    /**
+     * Bare baseline for latency: one frame of the node's request size to an echo server and back, the caller parked
+     * until the echo is back.
+     *
+     * @param bare the bare pair.
+     * @return the round trip in nanoseconds.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public long bareQuicBaselinePingPong(final Bare bare)
+    {
+        final long roundTripNs = bare.bare.pingPong(bare.next++ % bare.streams);
+        bare.roundTripNs.recordValue(Math.min(roundTripNs, bare.roundTripNs.getHighestTrackableValue()));
+        return roundTripNs;
+    }
+
+    private static void deleteTree(final File file)
+    {
+        final File[] children = file.listFiles();
+        if (null != children)
+        {
+            for (final File child : children)
+            {
+                deleteTree(child);
+            }
+        }
+        if (!file.delete())
+        {
+            file.deleteOnExit();
+        }
+    }
+}
