@@ -171,7 +171,10 @@ public final class FrameReader
             final int take = Math.min(needed - held, in.readableBytes());
             append(in, in.readerIndex(), take);
             in.skipBytes(take);
-            if (held + take == needed && needed >= FrameDescriptor.HEADER_LENGTH && isWholeFrame(cumulation))
+            // A frame as short as its header (ACK) is whole once the header is: validate the header before handing
+            // it out.
+            if (held + take == needed && needed >= FrameDescriptor.HEADER_LENGTH &&
+                needed(cumulation, needed) == needed)
             {
                 final int length = cumulation.readableBytes();
                 wrap(cumulation, cumulation.readerIndex(), length);
@@ -188,7 +191,8 @@ public final class FrameReader
                 return OK;
             }
         }
-        return OK;
+        // The read may end just as a length field or header became whole: check it now, as one read would.
+        return needed(cumulation, cumulation.readableBytes()) < 0 ? BAD_FRAMING : OK;
     }
 
     /**
@@ -217,12 +221,6 @@ public final class FrameReader
             return -1;
         }
         return (int)frameLength + FrameDescriptor.LENGTH_FIELD_LENGTH;
-    }
-
-    private static boolean isWholeFrame(final ByteBuf buf)
-    {
-        return buf.readableBytes() ==
-            buf.getUnsignedIntLE(buf.readerIndex()) + FrameDescriptor.LENGTH_FIELD_LENGTH;
     }
 
     /**

@@ -24,6 +24,9 @@ import java.nio.ByteBuffer;
  */
 final class Lane implements Runnable
 {
+    /** {@link #tryClaim(int)} result: not enough free slots. */
+    static final long NO_CAPACITY = -1;
+
     private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
 
     private final int laneId;
@@ -133,35 +136,95 @@ final class Lane implements Runnable
         final long replyAddress,
         final long correlationId)
     {
-        long seq;
-        try
+        final long seq = tryClaim(1);
+        if (NO_CAPACITY == seq)
         {
-            seq = ring.tryNext();
+            return Pipeline.BACK_PRESSURED;
         }
-        catch (final InsufficientCapacityException ex)
-        {
-            // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
-            roomWanted = true;
-            VarHandle.fullFence();
-            try
-            {
-                seq = ring.tryNext();
-            }
-            catch (final InsufficientCapacityException again)
-            {
-                counters.backPressured.increment();
-                return Pipeline.BACK_PRESSURED;
-            }
-        }
-
-        final Slot slot = ring.get(seq);
         if (closed)
         {
-            slot.cancelled = true;
-            ring.publish(seq);
+            cancel(seq, seq);
             return Pipeline.CLOSED;
         }
+        final int result = fill(seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
+        if (Pipeline.ACCEPTED == result)
+        {
+            ring.publish(seq);
+        }
+        else
+        {
+            cancel(seq, seq);
+        }
+        return result;
+    }
 
+    /**
+     * Claim {@code count} consecutive slots, to be filled and then published or cancelled, every one of them. Any
+     * thread; never blocks, never allocates. When the ring has not that much room, asks for a room signal and
+     * counts a back-pressure event (only when {@code count} is 1: a batch falls back to single claims first).
+     *
+     * @param count slots wanted, at least 1 and at most the ring size.
+     * @return the highest sequence claimed (the lowest is {@code count - 1} below it), or {@link #NO_CAPACITY}.
+     */
+    long tryClaim(final int count)
+    {
+        // The exception is Disruptor's pre-allocated singleton: thrown only when the ring is full, and a jump once
+        // compiled. A batch checks capacity first as it fails far more often than a single claim.
+        if (1 == count || ring.hasAvailableCapacity(count))
+        {
+            try
+            {
+                return ring.tryNext(count);
+            }
+            catch (final InsufficientCapacityException ignore)
+            {
+                // Full, or another publisher took the last slots: fall through.
+            }
+        }
+        if (count > 1)
+        {
+            return NO_CAPACITY;
+        }
+        // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
+        // Dekker with signalRoom(): store roomWanted, full fence, then load the lane's sequence (in tryNext).
+        roomWanted = true;
+        VarHandle.fullFence();
+        try
+        {
+            return ring.tryNext();
+        }
+        catch (final InsufficientCapacityException again)
+        {
+            counters.backPressured.increment();
+            return NO_CAPACITY;
+        }
+    }
+
+    /**
+     * Whether {@link #close()} has begun: a publisher holding claimed slots cancels them.
+     */
+    boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Copy a validated envelope into a claimed slot, without publishing it.
+     *
+     * @return {@link Pipeline#ACCEPTED}, or {@link Pipeline#BACK_PRESSURED} when the spill pool is empty (the slot is
+     * then untouched and may be filled again).
+     */
+    int fill(
+        final long seq,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final int targetOrdinal,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId)
+    {
+        final Slot slot = ring.get(seq);
         if (length <= slotLength)
         {
             slot.inline.putBytes(0, buffer, offset, length);
@@ -177,8 +240,6 @@ final class Lane implements Runnable
                 spill = pool.acquire(payloadLength);
                 if (null == spill)
                 {
-                    slot.cancelled = true;
-                    ring.publish(seq);
                     counters.backPressured.increment();
                     return Pipeline.BACK_PRESSURED;
                 }
@@ -193,8 +254,27 @@ final class Lane implements Runnable
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
         slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
-        ring.publish(seq);
         return Pipeline.ACCEPTED;
+    }
+
+    /**
+     * Publish filled slots {@code lo..hi} to the lane thread.
+     */
+    void publish(final long lo, final long hi)
+    {
+        ring.publish(lo, hi);
+    }
+
+    /**
+     * Publish claimed slots {@code lo..hi} that hold nothing: the lane thread skips them.
+     */
+    void cancel(final long lo, final long hi)
+    {
+        for (long seq = lo; seq <= hi; seq++)
+        {
+            ring.get(seq).cancelled = true;
+        }
+        ring.publish(lo, hi);
     }
 
     /**

@@ -127,19 +127,101 @@ public final class Pipeline implements AutoCloseable
         final long replyAddress,
         final long correlationId)
     {
+        return offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
+    }
+
+    private int offerEnvelope(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplyDestination destination,
+        final long replyAddress,
+        final long correlationId,
+        final boolean framed)
+    {
         if (closed)
         {
             return CLOSED;
         }
-        final int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
+        final int error = validate(buffer, offset, length, framed);
         if (ErrorCode.NONE != error)
         {
-            counters.errorsByCode[error].increment();
             return error;
         }
-        final int code = buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        final int code = msgType(buffer, offset);
         return laneByCode[code].offer(
             buffer, offset, length, targetByCode[code], destination, replyAddress, correlationId);
+    }
+
+    /**
+     * A new publisher that claims slots in runs of up to {@code batchSize} per lane, for one thread that offers
+     * bursts of envelopes (an I/O thread offering every frame of a read). Control plane: create one per publishing
+     * thread, once.
+     *
+     * @param batchSize most slots claimed at once per lane, in [1, ring size]; near the envelopes of a burst.
+     * @return the publisher, for the calling thread only.
+     * @throws IllegalArgumentException when batchSize is out of range.
+     */
+    public BatchPublisher newBatchPublisher(final int batchSize)
+    {
+        if (batchSize < 1 || batchSize > ctx.laneRingSize())
+        {
+            throw new IllegalArgumentException("batchSize must be in [1, ring size]: batchSize=" + batchSize);
+        }
+        return new BatchPublisher(this, lanes, batchSize);
+    }
+
+    /**
+     * Validate an envelope, counting a refusal.
+     *
+     * @param framed true when the envelope is the body of a frame whose length was checked against the maximum.
+     * @return {@link ErrorCode#NONE} or the error's value.
+     */
+    int validate(final DirectBuffer buffer, final int offset, final int length, final boolean framed)
+    {
+        int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
+        if (ErrorCode.NONE != error)
+        {
+            if (framed && ErrorCode.TOO_LARGE.value() == error)
+            {
+                // The frame's length is within the maximum, so a payload_len above it can only disagree with it.
+                error = ErrorCode.MALFORMED.value();
+            }
+            counters.errorsByCode[error].increment();
+        }
+        return error;
+    }
+
+    /**
+     * Whether bytes are one whole ENVELOPE frame whose framing can be trusted; a refusal is counted MALFORMED.
+     */
+    boolean isEnvelopeFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < FrameDescriptor.HEADER_LENGTH ||
+            ErrorCode.NONE != FrameFlyweight.validateHeader(
+                buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
+            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
+            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+        {
+            counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
+            return false;
+        }
+        return true;
+    }
+
+    Lane laneOfCode(final int code)
+    {
+        return laneByCode[code];
+    }
+
+    int targetOfCode(final int code)
+    {
+        return targetByCode[code];
+    }
+
+    static int msgType(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
     }
 
     /**
@@ -151,7 +233,8 @@ public final class Pipeline implements AutoCloseable
      * @param destination  where the answer goes.
      * @param replyAddress opaque to the pipeline, handed back with the answer.
      * @return as {@link #offer(DirectBuffer, int, int, ReplyDestination, long, long)}; MALFORMED also for a frame
-     * that is not a valid ENVELOPE frame.
+     * that is not a valid ENVELOPE frame, and for an envelope whose payload_len disagrees with the frame (even when
+     * it claims more than the maximum), as {@link FrameFlyweight#validate} answers.
      */
     public int offerFrame(
         final DirectBuffer buffer,
@@ -160,22 +243,18 @@ public final class Pipeline implements AutoCloseable
         final ReplyDestination destination,
         final long replyAddress)
     {
-        if (length < FrameDescriptor.HEADER_LENGTH ||
-            ErrorCode.NONE != FrameFlyweight.validateHeader(
-                buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
-            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
-            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+        if (!isEnvelopeFrame(buffer, offset, length))
         {
-            counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
             return ErrorCode.MALFORMED.value();
         }
-        return offer(
+        return offerEnvelope(
             buffer,
             offset + FrameDescriptor.BODY_OFFSET,
             length - FrameDescriptor.HEADER_LENGTH,
             destination,
             replyAddress,
-            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
+            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN),
+            true);
     }
 
     /**
@@ -318,7 +397,8 @@ public final class Pipeline implements AutoCloseable
 
     /**
      * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
-     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting.
+     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does a
+     * {@link BatchPublisher} holding claimed slots until its thread next offers or flushes.
      * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
      * {@link #release()} after it.
      */

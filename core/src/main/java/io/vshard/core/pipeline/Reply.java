@@ -158,9 +158,10 @@ public final class Reply
         {
             throw new IllegalStateException("commit without a claim");
         }
-        deliver();
+        // Counted before delivery, so that whoever receives the answer sees it counted.
         laneCounters.responses.incrementRelease();
         target.replied.incrementRelease();
+        deliver();
     }
 
     /**
@@ -180,8 +181,8 @@ public final class Reply
         claimFrame(FrameFlyweight.errorFrameLength(message));
         frame.wrap(claim.buffer(), claim.offset()).writeError(correlationId, code.value(), message);
         state = CLAIMED;
-        deliver();
         countError(code);
+        deliver();
     }
 
     boolean isAnswered()
@@ -197,11 +198,18 @@ public final class Reply
     {
         if (IDLE == state)
         {
+            if (!expectsAnswer())
+            {
+                // Fire-and-forget: the ACK would be written to scratch and dropped; count it, skip the writing.
+                state = SENT;
+                laneCounters.acks.incrementRelease();
+                return;
+            }
             claimFrame(FrameDescriptor.HEADER_LENGTH);
             frame.wrap(claim.buffer(), claim.offset()).writeAck(correlationId);
             state = CLAIMED;
-            deliver();
             laneCounters.acks.incrementRelease();
+            deliver();
         }
         else if (CLAIMED == state)
         {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.LongSupplier;
 
 import static io.vshard.core.wire.EnvelopeDescriptor.MAX_PAYLOAD_LENGTH_DEFAULT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,11 +83,9 @@ class WireZeroAllocationTest
         final long expectedChecksum = expectedDecodeChecksum();
         assertThat(decode(WARM_UP_ITERATIONS)).isEqualTo(expectedChecksum * WARM_UP_ITERATIONS);
 
-        final long before = allocatedBytes();
-        final long checksum = decode(MEASURED_ITERATIONS);
-        final long allocated = allocatedBytes() - before;
+        final long allocated = leastAllocatedOverRounds(
+            () -> decode(MEASURED_ITERATIONS), expectedChecksum * MEASURED_ITERATIONS);
 
-        assertThat(checksum).isEqualTo(expectedChecksum * MEASURED_ITERATIONS);
         assertThat(allocated).as("bytes allocated by %d decodes", MEASURED_ITERATIONS).isZero();
     }
 
@@ -96,13 +95,29 @@ class WireZeroAllocationTest
         final long expectedChecksum = write(1);
         assertThat(write(WARM_UP_ITERATIONS)).isEqualTo(expectedChecksum * WARM_UP_ITERATIONS);
 
-        final long before = allocatedBytes();
-        final long checksum = write(MEASURED_ITERATIONS);
-        final long allocated = allocatedBytes() - before;
+        final long allocated = leastAllocatedOverRounds(
+            () -> write(MEASURED_ITERATIONS), expectedChecksum * MEASURED_ITERATIONS);
 
-        assertThat(checksum).isEqualTo(expectedChecksum * MEASURED_ITERATIONS);
         assertThat(allocated).as("bytes allocated by %d writes", MEASURED_ITERATIONS).isZero();
         assertWrittenFrames();
+    }
+
+    /**
+     * Bytes allocated by the least allocating of up to three measured rounds. A C2 compilation triggered by this
+     * thread can intern a few String literals on it once (seen as 56-256 bytes in a first round, never again);
+     * an allocation per call, or per thousand calls, shows in every round.
+     */
+    private static long leastAllocatedOverRounds(final LongSupplier round, final long expectedChecksum)
+    {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3 && least > 0; i++)
+        {
+            final long before = allocatedBytes();
+            final long checksum = round.getAsLong();
+            least = Math.min(least, allocatedBytes() - before);
+            assertThat(checksum).as("the measured loop ran").isEqualTo(expectedChecksum);
+        }
+        return least;
     }
 
     private long decode(final int iterations)

@@ -18,6 +18,7 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -43,6 +44,8 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private static final int MSG_FRAME = 1;
     private static final int DRAIN_LIMIT = 1024;
     private static final long MISSING = Long.MIN_VALUE;
+    /** Each queued frame is followed by its deadline, so that a frame the stream cannot take yet still times out. */
+    private static final int DEADLINE_LENGTH = 8;
     private static final int SEND_BACKLOG_BATCHES = 2;
     // Correlation ids are sequential and, spread over the streams, step by the stream count: Long2LongHashMap's
     // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
@@ -56,6 +59,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final ManyToOneRingBuffer queue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private final ControlledMessageHandler expireQueued = this::expireQueued;
     private final Runnable onFramesTaken = this::onFramesTaken;
     private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
@@ -106,13 +110,13 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
     {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
-        if (frameLength > queue.maxMsgLength())
+        if (frameLength + DEADLINE_LENGTH > queue.maxMsgLength())
         {
             throw new IllegalArgumentException("envelope too large for the send queue: length=" + length +
-                " max=" + (queue.maxMsgLength() - FrameDescriptor.HEADER_LENGTH) + " (raise " +
+                " max=" + (queue.maxMsgLength() - FrameDescriptor.HEADER_LENGTH - DEADLINE_LENGTH) + " (raise " +
                 TransportContext.CLIENT_SEND_QUEUE_BYTES_PROP_NAME + ")");
         }
-        final int at = queue.tryClaim(MSG_FRAME, frameLength);
+        final int at = queue.tryClaim(MSG_FRAME, frameLength + DEADLINE_LENGTH);
         if (RingBuffer.INSUFFICIENT_CAPACITY == at)
         {
             return RingBuffer.INSUFFICIENT_CAPACITY;
@@ -126,6 +130,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         buffer.putShort(at + FrameDescriptor.RESERVED_FIELD_OFFSET, (short)0, LITTLE_ENDIAN);
         buffer.putLong(at + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, correlationId, LITTLE_ENDIAN);
         buffer.putBytes(at + FrameDescriptor.BODY_OFFSET, src, offset, length);
+        buffer.putLong(at + frameLength, System.nanoTime() + timeoutNs);
         queue.commit(at);
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
         {
@@ -271,6 +276,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         final long correlationId = buffer.getLong(index + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        final int frameLength = length - DEADLINE_LENGTH;
         if (null == batch)
         {
             if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
@@ -279,11 +285,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             }
             return;
         }
-        batch.append(buffer, index, length);
+        batch.append(buffer, index, frameLength);
         if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
         {
-            pending.put(correlationId * KEY_SPREAD, nowNs + timeoutNs);
-            pushFifo(correlationId, nowNs + timeoutNs);
+            final long deadlineNs = buffer.getLong(index + frameLength);
+            pending.put(correlationId * KEY_SPREAD, deadlineNs);
+            pushFifo(correlationId, deadlineNs);
         }
     }
 
@@ -312,6 +319,31 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
             }
         }
+        if (null != channel && queue.size() > 0)
+        {
+            // Frames the stream has not taken yet (flow control, a stuck peer) time out at their deadline too.
+            this.nowNs = nowNs;
+            queue.controlledRead(expireQueued, DRAIN_LIMIT);
+        }
+    }
+
+    /**
+     * A frame the stream could not take yet: fail it when its deadline passed, else stop (deadlines are in queue
+     * order, give or take the races of concurrent senders).
+     */
+    private ControlledMessageHandler.Action expireQueued(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (buffer.getLong(index + length - DEADLINE_LENGTH) - nowNs > 0)
+        {
+            return ControlledMessageHandler.Action.ABORT;
+        }
+        final long correlationId = buffer.getLong(index + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
+        {
+            client.deliver(correlationId, AnswerListener.TIMED_OUT, 0, null);
+        }
+        return ControlledMessageHandler.Action.CONTINUE;
     }
 
     private void drain()
@@ -322,7 +354,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             nowNs = System.nanoTime();
             if (null == channel)
             {
-                while (queue.read(this, DRAIN_LIMIT) > 0)
+                while (readQueue() > 0)
                 {
                     nowNs = System.nanoTime();
                 }
@@ -335,7 +367,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             int frames = 0;
             while (batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
             {
-                final int read = queue.read(this, DRAIN_LIMIT);
+                final int read = readQueue();
                 if (0 == read)
                 {
                     break;
@@ -352,6 +384,14 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             client.errorHandler().onError(ex);
         }
+    }
+
+    private int readQueue()
+    {
+        final int read = queue.read(this, DRAIN_LIMIT);
+        // A read that meets the padding record at the end of the ring reads no message although more may follow
+        // from the ring's start: read once more before taking 0 for empty.
+        return 0 != read ? read : queue.read(this, DRAIN_LIMIT);
     }
 
     private void onFramesTaken()

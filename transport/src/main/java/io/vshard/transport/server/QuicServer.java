@@ -156,6 +156,17 @@ public final class QuicServer implements AutoCloseable
     }
 
     /**
+     * Peer streams currently open on all connections, for tests and monitoring: a stream counts from its first
+     * byte until the node has freed it (answered and finished, reset, or its connection gone).
+     *
+     * @return the count.
+     */
+    public int openStreamCount()
+    {
+        return openStreams.get();
+    }
+
+    /**
      * Whether a graceful close has begun.
      *
      * @return true once {@link #close()} was called.

@@ -77,15 +77,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         channel = (QuicChannel)ctx.channel();
+        // A connection refused before its handshake never becomes active, so channelInactive never comes for it:
+        // count it down when it closes, whatever state it closes in.
+        channel.closeFuture().addListener((ignore) -> onClosed());
         if (server.isClosing())
         {
-            refuse(QuicErrorCodes.SHUTTING_DOWN, "shutting down");
+            refuseOnceReceived(ctx, QuicErrorCodes.SHUTTING_DOWN, "shutting down");
             return;
         }
         counted = true;
         if (server.connectionCount.incrementAndGet() > server.ctx.maxConnections())
         {
-            refuse(QuicErrorCodes.CONNECTION_LIMIT, "connection limit");
+            refuseOnceReceived(ctx, QuicErrorCodes.CONNECTION_LIMIT, "connection limit");
             return;
         }
         handshakeTimer = ctx.executor().schedule(
@@ -116,9 +119,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
      */
     public void channelInactive(final ChannelHandlerContext ctx)
     {
+        ctx.fireChannelInactive();
+    }
+
+    private void onClosed()
+    {
         cancelHandshakeTimer();
         if (counted)
         {
+            counted = false;
             server.connectionCount.decrementAndGet();
         }
         if (null != peer)
@@ -130,7 +139,6 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         {
             server.counters.connectionsRefused.increment();
         }
-        ctx.fireChannelInactive();
     }
 
     /**
@@ -175,6 +183,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     {
         LOG.log(System.Logger.Level.DEBUG, "refusing connection " + channel + ": " + reason);
         channel.close(true, code, Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
+     * Refuse from handlerAdded: the connection's first packet is not processed yet, so a close now would leave quiche
+     * nothing to send it in and the peer would wait for its own timeout. Close once the packet is in.
+     */
+    private void refuseOnceReceived(final ChannelHandlerContext ctx, final int code, final String reason)
+    {
+        ctx.executor().execute(() -> refuse(code, reason));
     }
 
     private void cancelHandshakeTimer()

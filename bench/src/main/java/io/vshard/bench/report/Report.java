@@ -1,0 +1,437 @@
+package io.vshard.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns a results directory into {@code SUMMARY.md} and PNG plots: every JMH JSON file ({@code *.json}) and every
+ * latency file ({@code *.hgrm}) in it. Tables carry, per benchmark, the median of all iterations of all forks, JMH's
+ * 99.9% error, the range of the per-fork means (how far apart the JVMs were) and {@code gc.alloc.rate.norm}; then
+ * the ratios of each pipeline throughput figure to each baseline of the same run, and the bars of issue #3.
+ * Benchmarks it has no special table for (any added later) appear in the table of all results.
+ * <p>
+ * Run: {@code java -cp bench/target/benchmarks.jar io.vshard.bench.report.Report <results-dir> [title]}.
+ */
+public final class Report
+{
+    private static final double ABQ_BAR = 3.0;
+    private static final double AGRONA_BAR = 0.5;
+    private static final double ALLOC_BAR = 0.01;
+
+    private final Path dir;
+    private final String title;
+    private final List<Run> runs = new ArrayList<>();
+    private final List<Hgrm> latencies = new ArrayList<>();
+    private final StringBuilder md = new StringBuilder();
+
+    private Report(final Path dir, final String title)
+    {
+        this.dir = dir;
+        this.title = title;
+    }
+
+    /**
+     * Write the summary and plots of a results directory.
+     *
+     * @param args the directory, then an optional title.
+     * @throws IOException when a file cannot be read or written.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length < 1)
+        {
+            System.err.println("usage: Report <results-dir> [title]");
+            System.exit(2);
+        }
+        System.setProperty("java.awt.headless", "true");
+        Locale.setDefault(Locale.ROOT);
+        final Path dir = Path.of(args[0]);
+        final Report report = new Report(dir, args.length > 1 ? args[1] : dir.getFileName().toString());
+        report.read();
+        report.write();
+        System.out.println(dir.resolve("SUMMARY.md"));
+    }
+
+    private void read() throws IOException
+    {
+        final ObjectMapper mapper = new ObjectMapper();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : files.sorted().collect(Collectors.toList()))
+            {
+                final String name = file.getFileName().toString();
+                if (name.endsWith(".json"))
+                {
+                    final JsonNode root = mapper.readTree(file.toFile());
+                    if (root.isArray())
+                    {
+                        root.forEach((node) -> runs.add(run(node)));
+                    }
+                }
+                else if (name.endsWith(".hgrm"))
+                {
+                    latencies.add(Hgrm.read(file));
+                }
+            }
+        }
+    }
+
+    private static Run run(final JsonNode node)
+    {
+        final Map<String, String> params = new TreeMap<>();
+        final JsonNode paramsNode = node.path("params");
+        for (final Iterator<Map.Entry<String, JsonNode>> it = paramsNode.fields(); it.hasNext(); )
+        {
+            final Map.Entry<String, JsonNode> entry = it.next();
+            params.put(entry.getKey(), entry.getValue().asText());
+        }
+        final Map<String, Stats> secondary = new LinkedHashMap<>();
+        for (final Iterator<Map.Entry<String, JsonNode>> it = node.path("secondaryMetrics").fields(); it.hasNext(); )
+        {
+            final Map.Entry<String, JsonNode> entry = it.next();
+            secondary.put(entry.getKey(), stats(entry.getValue()));
+        }
+        return new Run(
+            node.path("benchmark").asText(),
+            node.path("mode").asText(),
+            node.path("threads").asInt(),
+            params,
+            stats(node.path("primaryMetric")),
+            secondary);
+    }
+
+    private static Stats stats(final JsonNode metric)
+    {
+        final List<double[]> forks = new ArrayList<>();
+        for (final JsonNode fork : metric.path("rawData"))
+        {
+            final double[] values = new double[fork.size()];
+            for (int i = 0; i < values.length; i++)
+            {
+                values[i] = fork.get(i).asDouble();
+            }
+            forks.add(values);
+        }
+        final JsonNode error = metric.path("scoreError");
+        return new Stats(
+            metric.path("score").asDouble(Double.NaN),
+            error.isNumber() ? error.asDouble() : Double.NaN,
+            metric.path("scoreUnit").asText(),
+            forks);
+    }
+
+    private void write() throws IOException
+    {
+        md.append("# ").append(title).append("\n\n");
+        final Path machine = dir.resolve("machine.txt");
+        if (Files.exists(machine))
+        {
+            md.append("```\n").append(Files.readString(machine, StandardCharsets.UTF_8).strip()).append("\n```\n\n");
+        }
+        md.append("Figures: median of all measured iterations of all forks; `±` is JMH's 99.9% confidence half-width; ")
+            .append("`forks` is the range of the per-fork means. Compare only figures of the same run.\n\n");
+        writeHandled();
+        writeRatios();
+        writeBars();
+        writeOtherThroughput();
+        writeAverageTime();
+        writeLatency();
+        writeAll();
+        Files.writeString(dir.resolve("SUMMARY.md"), md.toString(), StandardCharsets.UTF_8);
+    }
+
+    private List<Run> handledRuns()
+    {
+        return runs.stream().filter((run) -> null != run.handled())
+            .sorted(Comparator.comparing(Run::group).reversed().thenComparing(Run::label))
+            .collect(Collectors.toList());
+    }
+
+    private void writeHandled() throws IOException
+    {
+        final List<Run> handled = handledRuns();
+        if (handled.isEmpty())
+        {
+            return;
+        }
+        md.append("## Throughput: envelopes handled per second\n\n");
+        md.append("| benchmark | params | handled M/s | ± | forks M/s | back-pressured M/s ")
+            .append("| gc.alloc.rate.norm B/op |\n");
+        md.append("|---|---|---:|---:|---|---:|---:|\n");
+        final List<Plots.Bar> bars = new ArrayList<>();
+        for (final Run run : handled)
+        {
+            final Stats stats = run.handled();
+            final Stats backPressured = run.secondary().get("backPressured");
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(mega(stats.median()))
+                .append(" | ").append(mega(stats.error()))
+                .append(" | ").append(mega(stats.minForkMean())).append("–").append(mega(stats.maxForkMean()))
+                .append(" | ").append(null == backPressured ? "" : mega(backPressured.median()))
+                .append(" | ").append(alloc(run))
+                .append(" |\n");
+            bars.add(new Plots.Bar(
+                shortLabel(run, handled), stats.median() / 1e6, stats.error() / 1e6,
+                "baseline".equals(run.group()) ? 1 : 0));
+        }
+        md.append("\n![throughput](throughput.png)\n\n");
+        Plots.bars(dir.resolve("throughput.png"), title + ": envelopes handled (median, 99.9% error)",
+            "M envelopes/s", bars);
+    }
+
+    private void writeRatios()
+    {
+        final List<Run> pipeline = handledRuns().stream()
+            .filter((run) -> "throughput".equals(run.group())).collect(Collectors.toList());
+        final List<Run> baselines = handledRuns().stream()
+            .filter((run) -> "baseline".equals(run.group())).collect(Collectors.toList());
+        if (pipeline.isEmpty() || baselines.isEmpty())
+        {
+            return;
+        }
+        md.append("## Ratios to the baselines of the same run\n\n");
+        md.append("Ratio of medians of `handled`; in brackets the worst and best ratio of per-fork means.\n\n");
+        md.append("| benchmark | params |");
+        for (final Run baseline : baselines)
+        {
+            md.append(" vs ").append(baseline.label()).append(" |");
+        }
+        md.append("\n|---|---|").append("---:|".repeat(baselines.size())).append('\n');
+        for (final Run run : pipeline)
+        {
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText()).append(" |");
+            for (final Run baseline : baselines)
+            {
+                md.append(' ').append(ratioText(run.handled(), baseline.handled())).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
+    private void writeBars()
+    {
+        final Run abq = find("AbqBaseline.oneProducer", Map.of("payloadBytes", "64"));
+        final Run agrona = find("AgronaOneToOneBaseline.oneProducer", Map.of("messageBytes", "64"));
+        final List<Run> candidates = handledRuns().stream()
+            .filter((run) -> "PipelineThroughput.oneProducer".equals(run.shortName()) &&
+                "1".equals(run.param("lanes")) && "64".equals(run.param("payloadBytes")))
+            .collect(Collectors.toList());
+        if (candidates.isEmpty() || null == abq || null == agrona)
+        {
+            return;
+        }
+        md.append("## Bars of issue #3 (1 producer, 1 lane, 64 B)\n\n");
+        md.append("| params | ≥ ").append(ABQ_BAR).append("× ABQ | ≥ ").append(AGRONA_BAR)
+            .append("× Agrona | alloc < ").append(ALLOC_BAR).append(" B/op |\n|---|---|---|---|\n");
+        for (final Run run : candidates)
+        {
+            final double vsAbq = run.handled().median() / abq.handled().median();
+            final double vsAgrona = run.handled().median() / agrona.handled().median();
+            final Stats alloc = run.allocNorm();
+            md.append("| ").append(run.paramText())
+                .append(" | ").append(verdict(vsAbq >= ABQ_BAR)).append(' ').append(ratio(vsAbq))
+                .append(" | ").append(verdict(vsAgrona >= AGRONA_BAR)).append(' ').append(ratio(vsAgrona))
+                .append(" | ").append(null == alloc ? "n/a (run with -prof gc)" :
+                    verdict(alloc.median() < ALLOC_BAR) + " " + String.format("%.4f", alloc.median()))
+                .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void writeOtherThroughput()
+    {
+        final List<Run> other = runs.stream().filter((run) -> "thrpt".equals(run.mode()) && null == run.handled())
+            .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
+        if (other.isEmpty())
+        {
+            return;
+        }
+        md.append("## Other throughput (primary score, summed over a group's threads)\n\n")
+            .append("| benchmark | params | median | ± | forks | unit |\n|---|---|---:|---:|---|---|\n");
+        for (final Run run : other)
+        {
+            final Stats stats = run.primary();
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(num(stats.median())).append(" | ").append(num(stats.error()))
+                .append(" | ").append(num(stats.minForkMean())).append("–").append(num(stats.maxForkMean()))
+                .append(" | ").append(stats.unit()).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void writeAverageTime()
+    {
+        final List<Run> timed = runs.stream().filter((run) -> "avgt".equals(run.mode()))
+            .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
+        if (timed.isEmpty())
+        {
+            return;
+        }
+        md.append("## Time per operation\n\n")
+            .append("| benchmark | params | median | ± | forks | unit | gc.alloc.rate.norm B/op |\n")
+            .append("|---|---|---:|---:|---|---|---:|\n");
+        for (final Run run : timed)
+        {
+            final Stats stats = run.primary();
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(num(stats.median())).append(" | ").append(num(stats.error()))
+                .append(" | ").append(num(stats.minForkMean())).append("–").append(num(stats.maxForkMean()))
+                .append(" | ").append(stats.unit()).append(" | ").append(alloc(run)).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void writeLatency() throws IOException
+    {
+        if (latencies.isEmpty())
+        {
+            return;
+        }
+        final double[] percentiles = {50, 90, 99, 99.9, 99.99};
+        md.append("## Latency at offered rates (µs, from the intended send time)\n\n")
+            .append("Median over forks, in brackets the range over forks.\n\n")
+            .append("| series | forks | p50 | p90 | p99 | p99.9 | p99.99 | max |\n")
+            .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        final Map<String, List<Hgrm>> bySeries = latencies.stream()
+            .collect(Collectors.groupingBy(Hgrm::series, TreeMap::new, Collectors.toList()));
+        final Map<String, List<Plots.Curve>> plots = new TreeMap<>();
+        for (final Map.Entry<String, List<Hgrm>> entry : bySeries.entrySet())
+        {
+            final List<Hgrm> forks = entry.getValue();
+            md.append("| ").append(entry.getKey()).append(" | ").append(forks.size());
+            for (final double percentile : percentiles)
+            {
+                md.append(" | ").append(spread(forks.stream().mapToDouble((h) -> h.valueAt(percentile)).toArray()));
+            }
+            md.append(" | ").append(spread(forks.stream().mapToDouble(Hgrm::max).toArray())).append(" |\n");
+
+            final String series = entry.getKey();
+            final String kind = series.substring(series.lastIndexOf('-') + 1);
+            final String plot = series.substring(0, series.lastIndexOf('-'));
+            final List<Plots.Curve> curves = plots.computeIfAbsent(plot, (key) -> new ArrayList<>());
+            for (int f = 0; f < forks.size(); f++)
+            {
+                final Hgrm hgrm = forks.get(f);
+                curves.add(new Plots.Curve(kind + " fork " + (f + 1), hgrm.percentiles(), hgrm.values(),
+                    f, !"toHandler".equals(kind)));
+            }
+        }
+        md.append('\n');
+        for (final Map.Entry<String, List<Plots.Curve>> entry : plots.entrySet())
+        {
+            final String file = "latency-" + entry.getKey() + ".png";
+            Plots.percentiles(dir.resolve(file), entry.getKey(), entry.getValue());
+            md.append("![").append(entry.getKey()).append("](").append(file).append(")\n\n");
+        }
+    }
+
+    private void writeAll()
+    {
+        md.append("## All results\n\n| benchmark | mode | threads | params | score | ± | unit |\n")
+            .append("|---|---|---:|---|---:|---:|---|\n");
+        for (final Run run : runs)
+        {
+            md.append("| ").append(run.shortName()).append(" | ").append(run.mode()).append(" | ")
+                .append(run.threads()).append(" | ").append(run.paramText()).append(" | ")
+                .append(num(run.primary().score())).append(" | ").append(num(run.primary().error()))
+                .append(" | ").append(run.primary().unit()).append(" |\n");
+            for (final Map.Entry<String, Stats> entry : run.secondary().entrySet())
+            {
+                md.append("| ").append(run.shortName()).append(':').append(entry.getKey()).append(" | | | | ")
+                    .append(num(entry.getValue().score())).append(" | ").append(num(entry.getValue().error()))
+                    .append(" | ").append(entry.getValue().unit()).append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    /** The run's name and only those of its parameters that differ between the runs shown. */
+    private static String shortLabel(final Run run, final List<Run> shown)
+    {
+        final StringBuilder label = new StringBuilder(run.shortName());
+        for (final Map.Entry<String, String> param : new TreeMap<>(run.params()).entrySet())
+        {
+            final boolean varies = shown.stream().anyMatch((other) -> other.params().containsKey(param.getKey()) &&
+                !param.getValue().equals(other.param(param.getKey())));
+            if (varies)
+            {
+                label.append(' ').append(param.getKey()).append('=').append(param.getValue());
+            }
+        }
+        return label.toString();
+    }
+
+    private Run find(final String shortName, final Map<String, String> params)
+    {
+        return runs.stream()
+            .filter((run) -> shortName.equals(run.shortName()) && null != run.handled())
+            .filter((run) -> params.entrySet().stream().allMatch((e) -> e.getValue().equals(run.param(e.getKey()))))
+            .findFirst().orElse(null);
+    }
+
+    private static String ratioText(final Stats numerator, final Stats denominator)
+    {
+        final double ratio = numerator.median() / denominator.median();
+        final double worst = numerator.minForkMean() / denominator.maxForkMean();
+        final double best = numerator.maxForkMean() / denominator.minForkMean();
+        return ratio(ratio) + " [" + ratio(worst) + "–" + ratio(best) + "]";
+    }
+
+    private static String spread(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        final double median = 0 == (sorted.length & 1) ?
+            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2 : sorted[sorted.length / 2];
+        return 1 == sorted.length ? num(median) :
+            num(median) + " [" + num(sorted[0]) + "–" + num(sorted[sorted.length - 1]) + "]";
+    }
+
+    private static String alloc(final Run run)
+    {
+        final Stats alloc = run.allocNorm();
+        return null == alloc ? "" : String.format("%.4f", alloc.median());
+    }
+
+    private static String verdict(final boolean met)
+    {
+        return met ? "**met**" : "**not met**";
+    }
+
+    private static String ratio(final double value)
+    {
+        return String.format("%.2f×", value);
+    }
+
+    private static String mega(final double value)
+    {
+        return Double.isNaN(value) ? "n/a" : String.format("%.2f", value / 1e6);
+    }
+
+    private static String num(final double value)
+    {
+        if (Double.isNaN(value))
+        {
+            return "n/a";
+        }
+        final double abs = Math.abs(value);
+        return abs >= 100 ? String.format("%.0f", value) : abs >= 1 ? String.format("%.2f", value) :
+            String.format("%.4f", value);
+    }
+}

@@ -1,0 +1,305 @@
+package io.vshard.transport.hardening;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.util.concurrent.Future;
+import io.vshard.core.wire.FrameDescriptor;
+import io.vshard.core.wire.MessageType;
+import io.vshard.transport.QuicRuntime;
+import io.vshard.transport.TestNode;
+import io.vshard.transport.TransportContext;
+import io.vshard.transport.client.QuicClient;
+import io.vshard.transport.tls.QuicTls;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Peers that break the rules: too many connections, too many streams, half a frame and silence, garbage framing, and
+ * a client that never reads its answers. The node must hold its limits, free what such peers hold, and keep serving
+ * everyone else. Certificates that must be refused (other CA, none, expired, other cluster) and a spoofed source node
+ * are covered by {@code MutualTlsTest} and {@code EndToEndTest}.
+ */
+@Timeout(120)
+class HostilePeerTest
+{
+    @TempDir
+    Path dir;
+    private TestNode node;
+    private EventLoopGroup group;
+    private final List<RawQuicPeer> peers = new ArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        group = QuicRuntime.newEventLoopGroup(1, "hostile");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        peers.forEach(RawQuicPeer::close);
+        if (null != node)
+        {
+            node.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+    }
+
+    @Test
+    void shouldRefuseConnectionsOverTheLimitAndKeepServingTheOthers()
+    {
+        final int limit = 4;
+        start((t) -> t.maxConnections(limit));
+        final QuicClient good = node.client(null);
+        int refused = 0;
+        int maxSeen = 0;
+        try (Bystander bystander = new Bystander(good, MessageType.GraphAlgoSuperstep, 2_000))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                try
+                {
+                    peers.add(connect(100 + i));
+                }
+                catch (final IllegalStateException ex)
+                {
+                    refused++;
+                }
+                maxSeen = Math.max(maxSeen, node.server.connectionCount());
+            }
+            final long stillOpen = peers.stream().filter(RawQuicPeer::isActive).count();
+            System.out.printf("connection flood: 40 attempts, limit %d: refused=%d open=%d maxSeen=%d " +
+                "server refused counter=%d bystander %s failures=%d%n", limit, refused, stillOpen, maxSeen,
+                node.server.counters().connectionsRefused.get(), Bystander.describe(bystander.takeHistogram()),
+                bystander.failures());
+            assertThat(maxSeen).isLessThanOrEqualTo(limit);
+            assertThat(stillOpen).isLessThanOrEqualTo(limit - 1);
+            assertThat(node.server.counters().connectionsRefused.get()).isGreaterThanOrEqualTo(40 - (limit - 1));
+            assertThat(bystander.failures()).isZero();
+            assertThat(bystander.answered()).isPositive();
+        }
+
+        peers.forEach(RawQuicPeer::close);
+        peers.clear();
+        await(() -> 1 == node.server.connectionCount(), 10_000, "flood connections to go");
+        for (int i = 0; i < limit - 1; i++)
+        {
+            peers.add(connect(200 + i));
+        }
+        assertThat(peers).allMatch(RawQuicPeer::isActive);
+    }
+
+    @Test
+    void shouldRefuseOverTheLimitPromptlyAndAcceptAgainOnceBelowIt()
+    {
+        start((t) -> t.maxConnections(1));
+        final RawQuicPeer first = connect(100);
+        peers.add(first);
+        final long startNs = System.nanoTime();
+        RawQuicPeer second = null;
+        try
+        {
+            second = connect(101);
+            peers.add(second);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Refused during the handshake.
+        }
+        final RawQuicPeer over = second;
+        // TLS 1.3 may let the peer finish its side first; then the refusal closes the connection right after.
+        await(() -> null == over || !over.isActive(), 2_000, "the connection over the limit to be closed");
+        final long refusedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        System.out.printf("over the limit: closed after %d ms, refused counter=%d%n",
+            refusedMs, node.server.counters().connectionsRefused.get());
+        assertThat(first.isActive()).isTrue();
+
+        first.close();
+        peers.remove(first);
+        await(() -> 0 == node.server.connectionCount(), 10_000, "the first connection to go");
+        peers.add(connect(102));
+        assertThat(peers.get(peers.size() - 1).isActive()).isTrue();
+        assertThat(node.server.counters().connectionsRefused.get()).isPositive();
+    }
+
+    @Test
+    void shouldServeNoMoreStreamsPerConnectionThanTheLimit()
+    {
+        final int limit = 4;
+        start((t) -> t.maxStreamsPerConnection(limit));
+        final RawQuicPeer peer = connect(TestNode.CLIENT_ID);
+        final List<FrameCollector> collectors = new ArrayList<>();
+        final List<QuicStreamChannel> streams = new ArrayList<>();
+        int refusedLocally = 0;
+        for (int i = 0; i < 3 * limit; i++)
+        {
+            final FrameCollector collector = new FrameCollector();
+            final Future<QuicStreamChannel> stream = peer.openStream(collector, true).awaitUninterruptibly();
+            if (!stream.isSuccess())
+            {
+                refusedLocally++;
+                continue;
+            }
+            collectors.add(collector);
+            streams.add(stream.getNow());
+            RawQuicPeer.write(stream.getNow(), WireBytes.request(i + 1, MessageType.GhostCreate, TestNode.CLIENT_ID, 8));
+        }
+        await(() -> collectors.stream().filter((c) -> !c.frames().isEmpty()).count() >= limit, 10_000,
+            "the allowed streams to be answered");
+        final long answered = countAnswered(collectors, 1_000);
+        System.out.printf("stream limit %d: %d opened by the peer, %d refused locally, %d answered, server opened %d%n",
+            limit, streams.size(), refusedLocally, answered, node.server.counters().streamsOpened.get());
+        assertThat(answered).isEqualTo(limit);
+        assertThat(node.server.counters().streamsOpened.get()).isEqualTo(limit);
+        assertThat(peer.isActive()).isTrue();
+    }
+
+    @Test
+    void shouldFreeAConnectionThatSendsHalfAFrameAndGoesSilent()
+    {
+        start((t) -> t.idleTimeoutMs(1_000));
+        final RawQuicPeer peer = connect(TestNode.CLIENT_ID);
+        final FrameCollector collector = new FrameCollector();
+        final QuicStreamChannel stream = peer.openStream(collector, true).syncUninterruptibly().getNow();
+        final byte[] frame = WireBytes.request(1, MessageType.GhostCreate, TestNode.CLIENT_ID, 100);
+        RawQuicPeer.write(stream, java.util.Arrays.copyOf(frame, frame.length / 2));
+        await(() -> 1 == node.server.counters().streamsOpened.get(), 5_000, "the stream to open");
+        final long startNs = System.nanoTime();
+
+        assertThat(peer.connection().closeFuture().awaitUninterruptibly(10_000)).isTrue();
+        await(() -> 0 == node.server.connectionCount(), 5_000, "the server to free the connection");
+        final long freedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        System.out.printf("half a frame, then silence: connection freed after %d ms (idle timeout 1000 ms)%n", freedMs);
+        assertThat(collector.frames()).isEmpty();
+        assertThat(node.server.counters().connectionsActive.get()).isZero();
+        assertThat(node.server.counters().framesIn.get()).isZero();
+
+        final QuicClient good = node.client(null);
+        assertThat(good.isConnected()).isTrue();
+    }
+
+    @Test
+    void shouldResetOnlyTheStreamWhoseFramingIsBad()
+    {
+        start((t) -> { });
+        final RawQuicPeer peer = connect(TestNode.CLIENT_ID);
+        final FrameCollector bad = new FrameCollector();
+        final FrameCollector good = new FrameCollector();
+        final QuicStreamChannel badStream = peer.openStream(bad, true).syncUninterruptibly().getNow();
+        final QuicStreamChannel goodStream = peer.openStream(good, true).syncUninterruptibly().getNow();
+        RawQuicPeer.write(badStream, new byte[]{ 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+        assertThat(bad.awaitClosed(10_000)).as("the bad stream is reset").isTrue();
+        RawQuicPeer.write(goodStream, WireBytes.request(7, MessageType.GhostCreate, TestNode.CLIENT_ID, 8));
+        await(() -> !good.frames().isEmpty(), 10_000, "the good stream's answer");
+        assertThat(good.frames()).containsExactly(new FrameCollector.Frame(FrameDescriptor.KIND_RESPONSE, 7, 0));
+        assertThat(peer.isActive()).isTrue();
+        assertThat(node.server.counters().streamsReset.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldBoundWhatAClientThatNeverReadsCostsAndServeTheOthers()
+    {
+        start((t) -> { });
+        final QuicClient good = node.client(null);
+        try (Bystander bystander = new Bystander(good, MessageType.GraphAlgoSuperstep, 2_000);
+            ResourceProbe.Sampler sampler = new ResourceProbe.Sampler(20))
+        {
+            await(() -> bystander.answered() >= 200, 20_000, "the bystander's baseline");
+            bystander.takeHistogram();
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(3));
+            final Histogram before = bystander.takeHistogram();
+            final ResourceProbe baseline = ResourceProbe.afterGc();
+            sampler.reset();
+
+            final RawQuicPeer hostile = connect(TestNode.CLIENT_ID);
+            final QuicStreamChannel stream =
+                hostile.openStream(new ChannelInboundHandlerAdapter(), false).syncUninterruptibly().getNow();
+            final int perWrite = 64;
+            final int payload = 1024;
+            final byte[] batch = WireBytes.requests(1, perWrite, MessageType.TsScatterRequest, payload);
+            final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long written = 0;
+            ChannelFuture lastWrite = null;
+            // One batch in flight at a time: the hostile holds no more of its own than that, so that what the
+            // process holds is the node's cost, and its writes stop where the node's flow control stops them.
+            while (System.nanoTime() < endNs)
+            {
+                if (null == lastWrite || lastWrite.isDone())
+                {
+                    lastWrite = stream.writeAndFlush(Unpooled.wrappedBuffer(batch));
+                    written += perWrite;
+                }
+                else
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+            final Histogram during = bystander.takeHistogram();
+            final ResourceProbe peak = sampler.peak();
+            final long framesIn = node.server.counters().framesIn.get();
+            System.out.printf("never-reading client: wrote %d requests of %d B, server took %d frames, " +
+                "hostile's last write done=%s; bystander before %s, during %s, failures=%d; baseline %s; peak %s%n",
+                written, payload, framesIn, lastWrite.isDone(), Bystander.describe(before),
+                Bystander.describe(during), bystander.failures(), baseline.describe(), peak.describe());
+
+            // The node stops reading a stream whose answers are not taken: what it holds is bounded by the windows.
+            final long windows = TransportContext.CONNECTION_WINDOW_DEFAULT + TransportContext.STREAM_WINDOW_DEFAULT;
+            assertThat((framesIn - bystander.answered()) * (payload + 44L)).isLessThan(4 * windows);
+            assertThat(lastWrite.isDone()).as("the node pushed back on the hostile stream").isFalse();
+            assertThat(peak.directBytes() - baseline.directBytes()).isLessThan(4 * windows);
+            assertThat(bystander.failures()).isZero();
+            assertThat(during.getTotalCount()).isPositive();
+            assertThat(during.getValueAtPercentile(99))
+                .isLessThan(Math.max(10 * before.getValueAtPercentile(99), TimeUnit.MILLISECONDS.toMicros(100)));
+            hostile.close();
+        }
+    }
+
+    private void start(final Consumer<TransportContext> config)
+    {
+        node = new TestNode(dir, Handlers.echo(), (p) -> { }, config);
+    }
+
+    private RawQuicPeer connect(final long nodeId)
+    {
+        return RawQuicPeer.connect(group, node.server.localAddress(), QuicTls.client(node.ca.issue(nodeId)),
+            60_000, 5_000);
+    }
+
+    private static long countAnswered(final List<FrameCollector> collectors, final long settleMs)
+    {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(settleMs));
+        return collectors.stream().filter((c) -> !c.frames().isEmpty()).count();
+    }
+
+    private static void await(final BooleanSupplier condition, final long timeoutMs, final String what)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+}
