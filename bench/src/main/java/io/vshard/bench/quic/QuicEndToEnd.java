@@ -1,5 +1,6 @@
 package io.vshard.bench.quic;
 
+import io.vshard.bench.BenchJvm;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.Reply;
@@ -60,11 +61,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Frames are the same size on both sides: 16 bytes of frame header, 28 of envelope header, then the payload.
  */
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-    "-Xms1g", "-Xmx1g"})
+@Fork(value = BenchJvm.FORKS, jvmArgsAppend = {
+    BenchJvm.OPENS_MISC, BenchJvm.OPENS_NIO, BenchJvm.OPENS_NIO_CH, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(1)
