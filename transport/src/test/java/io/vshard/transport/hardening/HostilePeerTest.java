@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.Future;
-import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.TestNode;
@@ -32,10 +31,11 @@ import java.util.function.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Peers that break the rules: too many connections, too many streams, half a frame and silence, garbage framing, and
- * a client that never reads its answers. The node must hold its limits, free what such peers hold, and keep serving
+ * Peers that break the rules: too many connections, too many streams, half a frame and silence, and a client that
+ * never reads its answers. The node must hold its limits, free what such peers hold, and keep serving
  * everyone else. Certificates that must be refused (other CA, none, expired, other cluster) and a spoofed source node
- * are covered by {@code MutualTlsTest} and {@code EndToEndTest}.
+ * are covered by {@code MutualTlsTest} and {@code EndToEndTest}; bad framing and bad envelopes by
+ * {@code HostileInputTest}.
  */
 @Timeout(120)
 class HostilePeerTest
@@ -194,24 +194,6 @@ class HostilePeerTest
 
         final QuicClient good = node.client(null);
         assertThat(good.isConnected()).isTrue();
-    }
-
-    @Test
-    void shouldResetOnlyTheStreamWhoseFramingIsBad()
-    {
-        start((t) -> { });
-        final RawQuicPeer peer = connect(TestNode.CLIENT_ID);
-        final FrameCollector bad = new FrameCollector();
-        final FrameCollector good = new FrameCollector();
-        final QuicStreamChannel badStream = peer.openStream(bad, true).syncUninterruptibly().getNow();
-        final QuicStreamChannel goodStream = peer.openStream(good, true).syncUninterruptibly().getNow();
-        RawQuicPeer.write(badStream, new byte[]{ 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
-        assertThat(bad.awaitClosed(10_000)).as("the bad stream is reset").isTrue();
-        RawQuicPeer.write(goodStream, WireBytes.request(7, MessageType.GhostCreate, TestNode.CLIENT_ID, 8));
-        await(() -> !good.frames().isEmpty(), 10_000, "the good stream's answer");
-        assertThat(good.frames()).containsExactly(new FrameCollector.Frame(FrameDescriptor.KIND_RESPONSE, 7, 0));
-        assertThat(peer.isActive()).isTrue();
-        assertThat(node.server.counters().streamsReset.get()).isEqualTo(1);
     }
 
     @Test

@@ -93,6 +93,10 @@ class OverloadTest
                     SLOW_HANDLER_US, handledDuring, pausesDuring, Bystander.describe(before),
                     Bystander.describe(during), bystander.failures(), baseline.describe(), peak.describe());
 
+                System.out.printf("overload diagnostics: streams reset=%d, replies dropped=%d, connections " +
+                    "accepted=%d, flooder connects=%s, errors=%s%n", node.server.counters().streamsReset.get(),
+                    node.server.counters().repliesDropped.get(), node.server.counters().connectionsAccepted.get(),
+                    flooders.stream().map((f) -> f.client.connectCount()).toList(), node.errors);
                 for (final Flooder flooder : flooders)
                 {
                     assertThat(flooder.ledger.exactlyOnceViolations(flooder.sent)).isEmpty();
