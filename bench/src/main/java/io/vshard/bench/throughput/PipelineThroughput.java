@@ -184,8 +184,9 @@ public class PipelineThroughput
         private int offerOne(final UnsafeBuffer envelope)
         {
             int result;
+            int retries = MAX_RETRIES;
             while (Pipeline.BACK_PRESSURED == (result = pipeline.offer(
-                envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)))
+                envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)) && --retries > 0)
             {
                 backPressured++;
                 Thread.yield();
@@ -196,8 +197,9 @@ public class PipelineThroughput
         private int offerInBatch(final UnsafeBuffer envelope)
         {
             int result;
+            int retries = MAX_RETRIES;
             while (Pipeline.BACK_PRESSURED == (result = publisher.offer(
-                envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)))
+                envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)) && --retries > 0)
             {
                 backPressured++;
                 publisher.flush();
@@ -222,6 +224,13 @@ public class PipelineThroughput
             return handled;
         }
     }
+
+    /**
+     * Retries of one back-pressured offer before the invocation gives up. Without a bound, a thread of a group could
+     * retry forever while the other thread, already past the end of the iteration, holds claimed slots that its
+     * iteration tear-down has not yet published: a deadlock seen once on a loaded machine.
+     */
+    static final int MAX_RETRIES = 10_000;
 
     /** Never called: fire-and-forget envelopes are not answered. */
     static final ReplyDestination NO_REPLY = new CallbackReplyDestination((replyAddress, buffer, offset, length) -> {});
