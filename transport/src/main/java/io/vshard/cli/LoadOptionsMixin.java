@@ -48,6 +48,11 @@ final class LoadOptionsMixin
         description = "Spread over vshards 0..N-1 (default ${DEFAULT-VALUE}).")
     int vshards;
 
+    @Option(names = "--window", defaultValue = "4096",
+        description = "Most requests in flight, up to 65536 (default ${DEFAULT-VALUE}): unpaced latency is mostly this "
+            + "queue divided by the throughput.")
+    int window;
+
     @Option(names = "--json", description = "Write the summary as JSON to this file.")
     File json;
 
@@ -67,6 +72,6 @@ final class LoadOptionsMixin
             .toArray(MessageType[]::new));
         final long durationNs = null != count ? 0 : (long)(seconds * TimeUnit.SECONDS.toNanos(1));
         return new LoadOptions(streams, rate, durationNs, null != count ? count : 0, payload, messageTypes,
-            !fireAndForget, sourceNode, targetNode, vshards, !quiet);
+            !fireAndForget, sourceNode, targetNode, vshards, !quiet, window);
     }
 }

@@ -27,14 +27,14 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * Latency: the sender records when each request was meant to go (its slot in the schedule when a rate is set, which
  * corrects for coordinated omission; the moment of sending otherwise); the client's I/O thread records when its
  * outcome came; the sender pairs the two in order and records the difference in an HdrHistogram. At most
- * {@link #WINDOW} requests are in flight: beyond that the sender waits, so memory stays bounded and nothing is
- * allocated per envelope.
+ * {@link LoadOptions#window()} requests (never more than {@link #WINDOW}) are in flight: beyond that the sender
+ * waits, so memory stays bounded and nothing is allocated per envelope.
  * <p>
  * Threading: {@link #run} on one sending thread; {@link #listener()} is called on the client's I/O thread.
  */
 public final class LoadGenerator
 {
-    /** Most requests in flight. */
+    /** The largest window of requests in flight a run may ask for. */
     public static final int WINDOW = 1 << 16;
 
     private static final int MASK = WINDOW - 1;
@@ -122,7 +122,7 @@ public final class LoadGenerator
                 LockSupport.parkNanos(Math.min(intended - now, 50_000));
                 now = System.nanoTime();
             }
-            if (options.request() && sent - collected >= WINDOW - 1)
+            if (options.request() && sent - collected >= options.window())
             {
                 collect(lastId);
                 LockSupport.parkNanos(BACK_OFF_NS);

@@ -18,6 +18,7 @@ import java.util.List;
  * @param targetNode    the server's node id.
  * @param vshards       vshard ids are spread over {@code [0, vshards)}.
  * @param progress      print a progress line every second.
+ * @param window        most requests in flight, in [1, {@link LoadGenerator#WINDOW}].
  */
 public record LoadOptions(
     int streams,
@@ -30,7 +31,8 @@ public record LoadOptions(
     long sourceNode,
     long targetNode,
     int vshards,
-    boolean progress)
+    boolean progress,
+    int window)
 {
     /**
      * Validating constructor.
@@ -46,6 +48,7 @@ public record LoadOptions(
      * @param targetNode    server id.
      * @param vshards       at least 1.
      * @param progress      progress lines.
+     * @param window        most requests in flight.
      */
     public LoadOptions
     {
@@ -57,6 +60,10 @@ public record LoadOptions(
         if (0 == durationNs && count < 1)
         {
             throw new IllegalArgumentException("give a duration or a count >= 1: count=" + count);
+        }
+        if (window < 1 || window > LoadGenerator.WINDOW)
+        {
+            throw new IllegalArgumentException("window must be in [1, " + LoadGenerator.WINDOW + "]: " + window);
         }
         if (types.isEmpty())
         {
