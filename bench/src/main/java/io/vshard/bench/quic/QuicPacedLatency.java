@@ -57,7 +57,7 @@ public final class QuicPacedLatency
         final PrintStream progress)
     {
         final LoadOptions options = new LoadOptions(node.streams, rate, TimeUnit.SECONDS.toNanos(seconds), 0,
-            node.payload, List.of(MessageType.VectorScatterRequest), true, 2, 1, 16, false);
+            node.payload, List.of(MessageType.VectorScatterRequest), true, 2, 1, 16, false, LoadGenerator.WINDOW);
         final LoadGenerator generator = new LoadGenerator(options);
         try (QuicClient client = new QuicClient(new TransportContext().cluster("bench").nodeId(2)
             .nodeCertificate(node.ca.issue(2)).clientStreams(node.streams), node.server.localAddress(),
