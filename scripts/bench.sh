@@ -46,7 +46,7 @@ mkdir -p "$out"
 
 jmh=(-rf json -rff "$out/jmh.json" -prof gc -jvmArgsPrepend "-Dvshard.bench.results=$out")
 case "$mode" in
-  quick) jmh+=(-f 2 -wi 2 -w 1s -i 3 -r 1s -p payloadBytes=64 -p durationMs=500) ;;
+  quick) jmh+=(-f 2 -wi 1 -w 1s -i 2 -r 1s -p payloadBytes=64 -p payload=64 -p durationMs=500) ;;
   full) jmh+=(-f 3) ;;
 esac
 if [[ -n "$wait_strategy" ]]; then
