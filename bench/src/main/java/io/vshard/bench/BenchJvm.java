@@ -31,6 +31,12 @@ public final class BenchJvm
     /** Touch the heap at start so that first-use page faults do not land in a measurement. */
     public static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
 
+    /**
+     * Netty's buffer leak detector off: by default it records a stack trace for one buffer in 128, which costs the
+     * QUIC benchmarks (bare and node alike) a few percent and some allocation. Tests run it at PARANOID instead.
+     */
+    public static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
+
     /** Forks per benchmark: figures move between JVMs on this kind of machine, so never fewer than two. */
     public static final int FORKS = 2;
 

@@ -181,7 +181,7 @@ public final class DemoCommand implements Callable<Integer>
             .dir(new File(root, "node-" + nodeId))
             .name("node-" + nodeId);
         ctx.transport().bind("127.0.0.1:0").cluster(CLUSTER).nodeId(nodeId).nodeCertificate(ca.issue(nodeId));
-        ctx.pipeline().waitStrategy(WaitStrategyKind.SLEEPING);
+        ctx.pipeline().waitStrategy(WaitStrategyKind.PARKING);
         if (null != lanes)
         {
             ctx.pipeline().lanes(lanes);

@@ -52,7 +52,7 @@ public final class NodeCommand implements Callable<Integer>
     @Option(names = "--config", description = "Properties file with vshard.* settings.")
     File config;
 
-    @Option(names = "--wait-strategy", description = "busy-spin, yielding, sleeping or blocking.")
+    @Option(names = "--wait-strategy", description = "busy-spin, yielding, sleeping, parking or blocking.")
     String waitStrategy;
 
     @Option(names = "--io-threads", description = "I/O threads (event loops).")

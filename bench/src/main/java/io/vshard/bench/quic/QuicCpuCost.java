@@ -61,7 +61,7 @@ public final class QuicCpuCost
             final boolean accepted;
             if (request)
             {
-                accepted = node.outstanding() < (long)QuicEndToEnd.WINDOW_PER_STREAM * node.streams &&
+                accepted = !node.windowFull((long)QuicEndToEnd.WINDOW_PER_STREAM * node.streams) &&
                     node.client.request(stream, node.request, 0, node.envelopeLength) > 0;
             }
             else

@@ -38,8 +38,8 @@ public final class Configuration
     /** Wait strategy of lanes that do not name their own. */
     public static final String LANE_WAIT_STRATEGY_PROP_NAME = "vshard.lane.wait.strategy";
 
-    /** Default wait strategy: sleeping, which costs publishers nothing and idles cheaply. */
-    public static final String LANE_WAIT_STRATEGY_DEFAULT = WaitStrategyKind.SLEEPING.label();
+    /** Default wait strategy: parking, which idles at no CPU and wakes on the next publication. */
+    public static final String LANE_WAIT_STRATEGY_DEFAULT = WaitStrategyKind.PARKING.label();
 
     /** Free slots a back-pressured lane must have before it signals room; 0 means half the ring. */
     public static final String LANE_RESUME_FREE_SLOTS_PROP_NAME = "vshard.lane.resume.free.slots";

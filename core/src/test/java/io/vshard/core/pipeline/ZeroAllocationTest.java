@@ -52,7 +52,7 @@ class ZeroAllocationTest
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(value = WaitStrategyKind.class, names = {"SLEEPING", "BLOCKING"})
+    @EnumSource(value = WaitStrategyKind.class, names = {"SLEEPING", "PARKING", "BLOCKING"})
     void shouldAllocateNothingPerEnvelopeWithACallbackDestination(final WaitStrategyKind waitStrategy)
     {
         final AnswerCounter answers = new AnswerCounter();
