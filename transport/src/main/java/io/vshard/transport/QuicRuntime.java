@@ -3,6 +3,7 @@ package io.vshard.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -27,6 +28,13 @@ public final class QuicRuntime
     private QuicRuntime()
     {
     }
+
+    /**
+     * The largest UDP payload this end receives, advertised to peers as QUIC's {@code max_udp_payload_size}: above
+     * any 1,500-byte-MTU path's payload (quiche sends 1,200-byte packets by default), and the slot each datagram
+     * gets in a batched read ({@link TransportContext#udpReceiveBatch()}), so a compliant peer's datagram always fits.
+     */
+    public static final int MAX_UDP_PAYLOAD_BYTES = 1500;
 
     /**
      * Check that QUIC's native library loads.
@@ -86,6 +94,13 @@ public final class QuicRuntime
             .channel(isEpoll() ? EpollDatagramChannel.class : NioDatagramChannel.class)
             .option(ChannelOption.SO_RCVBUF, ctx.socketReceiveBufferBytes())
             .option(ChannelOption.SO_SNDBUF, ctx.socketSendBufferBytes());
+        if (ctx.udpReceiveBatch() > 1 && isEpoll())
+        {
+            // recvmmsg: up to udpReceiveBatch datagrams per system call, each in its own slice of one read buffer.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD_BYTES)
+                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                    new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD_BYTES * ctx.udpReceiveBatch()));
+        }
         if (reusePort && isEpoll())
         {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bare Netty QUIC baseline: a client writing length-prefixed frames of a fixed size on long-lived streams, as
- * fast as stream writability allows, to a server that only counts them. Same codec, TLS, windows, socket buffers
+ * fast as stream writability allows, to a server that only counts them (or echoes them, with a window of frames in
+ * flight per stream: the bare counterpart of pipelined request/reply). Same codec, TLS, windows, socket buffers
  * and UDP segmentation offload as the node, none of its decoding, lanes or replies. Control plane allocates; the
  * write loop reuses one pooled buffer per write.
  * <p>
@@ -90,17 +91,39 @@ public final class BareQuic implements AutoCloseable
             {
                 stream.pipeline().addLast(new ChannelInboundHandlerAdapter()
                 {
+                    private ByteBuf echoBatch;
+
                     public void channelRead(final ChannelHandlerContext c, final Object msg)
                     {
                         final ByteBuf in = (ByteBuf)msg;
                         bytesReceived.addAndGet(in.readableBytes());
                         if (BareQuic.this.echo)
                         {
-                            c.writeAndFlush(in, c.voidPromise());
+                            // Echo what one read cycle brought in one write at its end, as the node batches answers.
+                            if (null == echoBatch)
+                            {
+                                echoBatch = c.alloc().directBuffer(Math.max(in.readableBytes(), 16 * 1024));
+                            }
+                            echoBatch.writeBytes(in);
                         }
-                        else
+                        in.release();
+                    }
+
+                    public void channelReadComplete(final ChannelHandlerContext c)
+                    {
+                        if (null != echoBatch)
                         {
-                            in.release();
+                            c.writeAndFlush(echoBatch, c.voidPromise());
+                            echoBatch = null;
+                        }
+                    }
+
+                    public void handlerRemoved(final ChannelHandlerContext c)
+                    {
+                        if (null != echoBatch)
+                        {
+                            echoBatch.release();
+                            echoBatch = null;
                         }
                     }
                 });
@@ -110,6 +133,7 @@ public final class BareQuic implements AutoCloseable
             .handler(new QuicServerCodecBuilder()
                 .sslContext(QuicTls.server(serverCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
                 .initialMaxData(ctx.connectionWindowBytes())
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
@@ -124,6 +148,7 @@ public final class BareQuic implements AutoCloseable
             .handler(new QuicClientCodecBuilder()
                 .sslContext(QuicTls.client(clientCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
+                .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
                 .initialMaxData(ctx.connectionWindowBytes())
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
@@ -147,11 +172,34 @@ public final class BareQuic implements AutoCloseable
      */
     public void start()
     {
+        start(Long.MAX_VALUE);
+    }
+
+    /**
+     * Start writing on every stream, each keeping at most {@code windowFrames} frames unechoed (an echo server): the
+     * bare counterpart of pipelined request/reply with a window of requests in flight.
+     *
+     * @param windowFrames frames a stream may have written and not yet seen echoed; {@link Long#MAX_VALUE} for no
+     *                     limit (a counting server echoes nothing).
+     */
+    public void start(final long windowFrames)
+    {
         for (final Writer writer : writers)
         {
+            writer.windowBytes = windowFrames == Long.MAX_VALUE ? Long.MAX_VALUE : windowFrames * frameLength;
             writer.running = true;
             writer.channel.eventLoop().execute(writer::writeWhileWritable);
         }
+    }
+
+    /**
+     * Frames echoed back to the client so far (echo mode).
+     *
+     * @return whole frames echoed.
+     */
+    public long framesEchoed()
+    {
+        return bytesEchoed.get() / frameLength;
     }
 
     /**
@@ -231,16 +279,30 @@ public final class BareQuic implements AutoCloseable
         private final Runnable writeOne = this::writeOne;
         private volatile boolean running;
         private QuicStreamChannel channel;
+        private final Runnable retry = this::retry;
+        private boolean retryScheduled;
+        private long windowBytes = Long.MAX_VALUE;
+        private long written;
+        private long echoed;
 
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {
             final ByteBuf in = (ByteBuf)msg;
+            echoed += in.readableBytes();
             bytesEchoed.addAndGet(in.readableBytes());
             in.release();
             final Thread thread = waiter;
             if (null != thread)
             {
                 LockSupport.unpark(thread);
+            }
+        }
+
+        public void channelReadComplete(final ChannelHandlerContext ctx)
+        {
+            if (running && windowBytes != Long.MAX_VALUE)
+            {
+                writeWhileWritable();
             }
         }
 
@@ -264,7 +326,9 @@ public final class BareQuic implements AutoCloseable
 
         void writeWhileWritable()
         {
-            while (running && channel.isActive() && channel.isWritable())
+            final long batchBytes = (long)FRAMES_PER_WRITE * frameLength;
+            while (running && channel.isActive() && channel.isWritable() &&
+                written - echoed <= windowBytes - batchBytes)
             {
                 final ByteBuf batch = channel.alloc().directBuffer(FRAMES_PER_WRITE * frameLength);
                 for (int i = 0; i < FRAMES_PER_WRITE; i++)
@@ -272,12 +336,21 @@ public final class BareQuic implements AutoCloseable
                     batch.writeIntLE(frameLength - 4);
                     batch.writeZero(frameLength - 4);
                 }
+                written += batchBytes;
                 channel.write(batch);
             }
-            if (running && channel.isActive())
+            if (running && channel.isActive() && !retryScheduled)
             {
-                channel.eventLoop().schedule(this::writeWhileWritable, 1, TimeUnit.MILLISECONDS);
+                // One pending retry at a time: writability events are not reliable in this codec version.
+                retryScheduled = true;
+                channel.eventLoop().schedule(retry, 1, TimeUnit.MILLISECONDS);
             }
+        }
+
+        private void retry()
+        {
+            retryScheduled = false;
+            writeWhileWritable();
         }
     }
 }

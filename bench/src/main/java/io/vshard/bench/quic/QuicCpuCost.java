@@ -3,6 +3,10 @@ package io.vshard.bench.quic;
 import io.vshard.transport.client.QuicClient;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,19 +40,47 @@ public final class QuicCpuCost
         try
         {
             run(node, request, count / 2);
+            final Map<String, Long> threads0 = threadCpuNs();
             final long cpu0 = os.getProcessCpuTime();
             final long t0 = System.nanoTime();
             run(node, request, count);
             final long cpuNs = os.getProcessCpuTime() - cpu0;
             final long wallNs = System.nanoTime() - t0;
+            final Map<String, Long> threads1 = threadCpuNs();
             System.out.printf("%s payload=%d streams=%d count=%d: %,.0f envelopes/s, %.2f us CPU per envelope " +
                 "(%.2f cores busy)%n", request ? "request/reply" : "fire-and-forget", node.payload, node.streams,
                 count, count * 1e9 / wallNs, cpuNs / 1e3 / count, (double)cpuNs / wallNs);
+            final StringBuilder perThread = new StringBuilder("  ns per envelope by thread:");
+            threads1.forEach((name, ns) ->
+            {
+                final long used = ns - threads0.getOrDefault(name, 0L);
+                if (used * 100 > cpuNs)
+                {
+                    perThread.append(String.format(" %s %.0f", name, (double)used / count));
+                }
+            });
+            System.out.println(perThread);
         }
         finally
         {
             node.stop();
         }
+    }
+
+    private static Map<String, Long> threadCpuNs()
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final Map<String, Long> cpu = new TreeMap<>();
+        for (final ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
+        {
+            if (null != info)
+            {
+                final long ns = threads.getThreadCpuTime(info.getThreadId());
+                cpu.merge(info.getThreadName().replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-"),
+                    Math.max(ns, 0), Long::sum);
+            }
+        }
+        return cpu;
     }
 
     private static void run(final QuicEndToEnd.Node node, final boolean request, final long count)

@@ -55,6 +55,9 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code bareQuicBaselineFramesToCountingServer}: the client's I/O thread writes {@link BareQuic#FRAMES_PER_WRITE}
  * frames per buffer as fast as the stream takes them to a server that only counts bytes; aux {@code frames} is the
  * rate. The primary score (1 ms parks of the benchmark thread) means nothing.</li>
+ * <li>{@code bareQuicBaselineEcho}: the same client writing to a server that echoes every read back, at most
+ * {@link #WINDOW_PER_STREAM} frames per stream in flight, as {@code nodeRequestReply} keeps requests in flight; aux
+ * {@code roundTrips} is the rate of frames back at the client.</li>
  * <li>{@code nodeRequestReplyLatency}, {@code bareQuicBaselinePingPong}: one request (frame) in flight, the caller
  * parked until the answer (echo) is back: JMH {@link Mode#SampleTime} percentiles, and the same round trips in an
  * HdrHistogram printed at the end of each fork.</li>
@@ -229,12 +232,17 @@ public class QuicEndToEnd
         @Setup(Level.Trial)
         public void start(final BenchmarkParams params) throws Exception
         {
-            echo = params.getBenchmark().endsWith("PingPong");
+            final String benchmark = params.getBenchmark();
+            echo = benchmark.endsWith("PingPong") || benchmark.endsWith("Echo");
             bare = new BareQuic(FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + payload, streams,
                 echo);
             if (!echo)
             {
                 bare.start();
+            }
+            else if (benchmark.endsWith("Echo"))
+            {
+                bare.start(WINDOW_PER_STREAM);
             }
         }
 
@@ -300,13 +308,17 @@ public class QuicEndToEnd
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class BareDelivered
     {
-        /** Frames the bare counting server received during the iteration. */
+        /** Frames the bare server received during the iteration. */
         public long frames;
 
+        /** Frames echoed back to the bare client during the iteration (echo server only). */
+        public long roundTrips;
+
         private long framesBase;
+        private long roundTripsBase;
 
         /**
-         * Take the base of this iteration.
+         * Take the bases of this iteration.
          *
          * @param bare the bare state.
          */
@@ -314,7 +326,15 @@ public class QuicEndToEnd
         public void base(final Bare bare)
         {
             framesBase = bare.bare.framesReceived();
+            roundTripsBase = bare.bare.framesEchoed();
             frames = 0;
+            roundTrips = 0;
+        }
+
+        void update(final Bare bare)
+        {
+            frames = bare.bare.framesReceived() - framesBase;
+            roundTrips = bare.bare.framesEchoed() - roundTripsBase;
         }
     }
 
@@ -415,9 +435,27 @@ public class QuicEndToEnd
     public long bareQuicBaselineFramesToCountingServer(final Bare bare, final BareDelivered delivered)
     {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        final long frames = bare.bare.framesReceived();
-        delivered.frames = frames - delivered.framesBase;
-        return frames;
+        delivered.update(bare);
+        return delivered.frames;
+    }
+
+    /**
+     * Bare baseline for pipelined request/reply: frames of the node's size from a bare client to a server that echoes
+     * every read back, at most {@link #WINDOW_PER_STREAM} frames per stream unechoed; aux {@code roundTrips} is the
+     * rate of frames back at the client. The benchmark thread only samples the count.
+     *
+     * @param bare      the bare pair.
+     * @param delivered the counts.
+     * @return the frames echoed so far in the iteration, for the blackhole.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long bareQuicBaselineEcho(final Bare bare, final BareDelivered delivered)
+    {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        delivered.update(bare);
+        return delivered.roundTrips;
     }
 
     /**

@@ -32,6 +32,8 @@ public final class Report
     private static final double ABQ_BAR = 3.0;
     private static final double AGRONA_BAR = 0.5;
     private static final double ALLOC_BAR = 0.01;
+    private static final double QUIC_FIRE_AND_FORGET_BAR = 0.8;
+    private static final double QUIC_ROUND_TRIP_BAR = 1e6;
 
     private final Path dir;
     private final String title;
@@ -148,6 +150,7 @@ public final class Report
         writeHandled();
         writeRatios();
         writeBars();
+        writeQuicBars();
         writeOtherThroughput();
         writeAverageTime();
         writeLatency();
@@ -250,6 +253,58 @@ public final class Report
                 .append(" | ").append(null == alloc ? "n/a (run with -prof gc)" :
                     verdict(alloc.median() < ALLOC_BAR) + " " + String.format("%.4f", alloc.median()))
                 .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /**
+     * Issue #4: through the whole node against bare Netty QUIC of the same payload and streams, same run.
+     */
+    private void writeQuicBars()
+    {
+        final List<Run> node = runs.stream()
+            .filter((run) -> run.shortName().startsWith("QuicEndToEnd.node") && "thrpt".equals(run.mode()))
+            .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
+        if (node.isEmpty())
+        {
+            return;
+        }
+        md.append("## QUIC: the node against bare Netty QUIC of the same run (issue #4)\n\n")
+            .append("Fire-and-forget: `handled` against the bare counting server's `frames` (bar ")
+            .append(QUIC_FIRE_AND_FORGET_BAR).append("×). Request/reply: `answered` against the bare echo's ")
+            .append("`roundTrips` (frames there and back, same window), and against the 1 M/s bar. ")
+            .append("Ratio of medians; in brackets the worst and best ratio of per-fork means.\n\n")
+            .append("| benchmark | params | node M/s | bare M/s | ratio | bar |\n|---|---|---:|---:|---|---|\n");
+        for (final Run run : node)
+        {
+            final boolean fireAndForget = run.shortName().endsWith("FireAndForget");
+            final Stats nodeStats = run.secondary().get(fireAndForget ? "handled" : "answered");
+            final Run bare = runs.stream()
+                .filter((b) -> b.shortName().equals(fireAndForget ?
+                    "QuicEndToEnd.bareQuicBaselineFramesToCountingServer" : "QuicEndToEnd.bareQuicBaselineEcho"))
+                .filter((b) -> b.params().equals(run.params()))
+                .findFirst().orElse(null);
+            final Stats bareStats = null == bare ? null : bare.secondary().get(fireAndForget ? "frames" : "roundTrips");
+            if (null == nodeStats)
+            {
+                continue;
+            }
+            final String bar;
+            if (fireAndForget)
+            {
+                bar = null == bareStats ? "n/a (no bare run)" : verdict(
+                    nodeStats.median() / bareStats.median() >= QUIC_FIRE_AND_FORGET_BAR) + " ≥ " +
+                    QUIC_FIRE_AND_FORGET_BAR + "× bare";
+            }
+            else
+            {
+                bar = verdict(nodeStats.median() >= QUIC_ROUND_TRIP_BAR) + " ≥ 1 M/s";
+            }
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(mega(nodeStats.median()))
+                .append(" | ").append(null == bareStats ? "" : mega(bareStats.median()))
+                .append(" | ").append(null == bareStats ? "" : ratioText(nodeStats, bareStats))
+                .append(" | ").append(bar).append(" |\n");
         }
         md.append('\n');
     }

@@ -146,6 +146,7 @@ public final class QuicClient implements AutoCloseable
         codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
+            .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
             .initialMaxData(ctx.connectionWindowBytes())
             .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
             .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())

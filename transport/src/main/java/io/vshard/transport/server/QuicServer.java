@@ -256,6 +256,7 @@ public final class QuicServer implements AutoCloseable
         final QuicServerCodecBuilder builder = new QuicServerCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
+            .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
             .initialMaxData(ctx.connectionWindowBytes())
             .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
             .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())

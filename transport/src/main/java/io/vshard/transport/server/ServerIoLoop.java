@@ -1,6 +1,7 @@
 package io.vshard.transport.server;
 
 import io.netty.channel.EventLoop;
+import io.vshard.core.pipeline.BatchPublisher;
 import io.vshard.core.pipeline.OutboundQueue;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.ReplyFrameHandler;
@@ -34,6 +35,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     final ErrorHandler errorHandler;
     final int maxFrameLengthField;
     final long answerBacklogBytes;
+    final BatchPublisher publisher;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
@@ -56,6 +58,7 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.errorHandler = errorHandler;
         this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
+        this.publisher = pipeline.newBatchPublisher(Math.min(ctx.publishBatch(), pipeline.context().laneRingSize()));
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
         if (ctx.safetyNet())
         {
@@ -205,6 +208,7 @@ final class ServerIoLoop implements ReplyFrameHandler
                     paused[pausedCount] = null;
                 }
             }
+            publisher.flush();
             flushDirty();
         }
         catch (final Throwable ex)
