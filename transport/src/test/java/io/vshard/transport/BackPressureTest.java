@@ -7,7 +7,6 @@ import io.vshard.core.wire.MessageType;
 import io.vshard.transport.client.QuicClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,9 +64,6 @@ class BackPressureTest
     }
 
     @Test
-    @Disabled("fails: the client's stream stays isWritable() while QUIC has no send capacity for it " +
-        "(bytesBeforeUnwritable() 0), so ClientStream.drain moves frames into the codec's unbounded pending-write " +
-        "queue: ~15 MB held after 3 s and growing. Left to the write-path rework on branch transport-perf")
     @Timeout(60)
     void shouldNotAcceptMoreThanItsQueueAndTheStreamWindowWhileTheNodeReadsNothing()
     {
@@ -78,9 +74,6 @@ class BackPressureTest
     }
 
     @Test
-    @Disabled("fails: the client's stream stays isWritable() while QUIC has no send capacity for it " +
-        "(bytesBeforeUnwritable() 0), so ClientStream.drain moves frames into the codec's unbounded pending-write " +
-        "queue: ~15 MB held after 3 s and growing. Left to the write-path rework on branch transport-perf")
     @Timeout(60)
     void shouldNotAcceptMoreThanItsQueueAndTheStreamWindowWhileTheNodeReadsSlowly()
     {
