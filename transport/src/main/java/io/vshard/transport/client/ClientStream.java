@@ -190,6 +190,8 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
         expire(System.nanoTime());
+        // Still inside the connection's read cycle: what the streams write now leaves in one send when it ends.
+        client.drainStreams();
     }
 
     /**
@@ -341,9 +343,26 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
+    /**
+     * I/O thread: move queued frames into the stream, within the backlog limit, now.
+     */
+    void drainNow()
+    {
+        if (null != channel && queue.size() > 0)
+        {
+            // Leaves drainScheduled as it is: a drain task already queued still runs, and senders need not queue one.
+            drainQueue();
+        }
+    }
+
     private void drain()
     {
         drainScheduled.set(false);
+        drainQueue();
+    }
+
+    private void drainQueue()
+    {
         try
         {
             nowNs = System.nanoTime();
