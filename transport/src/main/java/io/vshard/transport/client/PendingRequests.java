@@ -1,15 +1,20 @@
 package io.vshard.transport.client;
 
+import org.agrona.collections.Long2LongHashMap;
+
 import java.util.Arrays;
 
 /**
- * The requests a client stream waits answers for: correlation id to deadline, an open-addressing table with linear
- * probing whose slot is the id's low bits. Correlation ids come from one counter, so the ids a stream has in flight
- * are near-consecutive and land in near-consecutive slots: a put writes the cache line the previous put wrote, and
- * answers, which come back mostly in order, remove along the same lines. A general hash map scatters them (one cache
- * miss per put and per remove was a seventh of the client I/O thread's time at 500 k round trips/s). The table
- * doubles when half full; removal shifts the following entries of the run back, so no tombstones accumulate.
- * One thread only; never allocates except to grow.
+ * The requests a client stream waits answers for: correlation id to deadline. Correlation ids come from one counter,
+ * so the ids a stream has in flight are near-consecutive: a direct-mapped table indexed by the id's low bits holds
+ * each at its own slot, puts and removes walk the same cache lines in order, and a lookup of an id that is not there
+ * (an answered request met by the expiry pass) costs one slot read. A general hash map scatters the ids (one cache
+ * miss per put and per remove was a seventh of the client I/O thread's time at 500 k round trips/s); linear probing
+ * keeps them together but then walks the whole run of consecutive ids to delete or to miss.
+ * <p>
+ * An id whose slot holds another live id (one outstanding for longer than the table's span of ids) goes to an
+ * overflow map; when that holds more than an eighth of the table's size the table doubles, up to 2^20 slots (16 MiB).
+ * One thread only; allocates only to grow and in the overflow map.
  */
 final class PendingRequests
 {
@@ -17,15 +22,17 @@ final class PendingRequests
     static final long MISSING = Long.MIN_VALUE;
 
     private static final long EMPTY = 0;
-    private static final int INITIAL_CAPACITY = 1024;
+    private static final int INITIAL_CAPACITY = 8192;
+    private static final int MAX_CAPACITY = 1 << 20;
 
     private long[] ids = new long[INITIAL_CAPACITY];
     private long[] deadlines = new long[INITIAL_CAPACITY];
     private int mask = INITIAL_CAPACITY - 1;
+    private final Long2LongHashMap overflow = new Long2LongHashMap(MISSING);
     private int size;
 
     /**
-     * Add a request.
+     * Add a request, or replace the deadline of one already there.
      *
      * @param id       correlation id, never 0 (0 is fire-and-forget, which waits for nothing).
      * @param deadline its deadline, never {@link #MISSING}.
@@ -36,23 +43,26 @@ final class PendingRequests
         {
             throw new IllegalArgumentException("correlation id 0 is fire-and-forget");
         }
-        final int at = indexOf(id);
-        if (-1 != at)
+        final int slot = (int)id & mask;
+        final long at = ids[slot];
+        if (EMPTY == at || id == at)
         {
-            deadlines[at] = deadline;
+            if (EMPTY == at)
+            {
+                size++;
+            }
+            ids[slot] = id;
+            deadlines[slot] = deadline;
             return;
         }
-        if (++size > (mask + 1) >> 1)
+        if (MISSING == overflow.put(id, deadline))
         {
-            grow();
+            size++;
+            if (overflow.size() > (mask + 1) >> 3 && mask + 1 < MAX_CAPACITY)
+            {
+                grow();
+            }
         }
-        int i = (int)id & mask;
-        while (EMPTY != ids[i])
-        {
-            i = (i + 1) & mask;
-        }
-        ids[i] = id;
-        deadlines[i] = deadline;
     }
 
     /**
@@ -63,8 +73,12 @@ final class PendingRequests
      */
     long get(final long id)
     {
-        final int i = indexOf(id);
-        return -1 == i ? MISSING : deadlines[i];
+        final int slot = (int)id & mask;
+        if (id == ids[slot] && EMPTY != id)
+        {
+            return deadlines[slot];
+        }
+        return overflow.isEmpty() ? MISSING : overflow.get(id);
     }
 
     /**
@@ -75,33 +89,22 @@ final class PendingRequests
      */
     long remove(final long id)
     {
-        int i = indexOf(id);
-        if (-1 == i)
+        final int slot = (int)id & mask;
+        if (id == ids[slot] && EMPTY != id)
+        {
+            ids[slot] = EMPTY;
+            size--;
+            return deadlines[slot];
+        }
+        if (overflow.isEmpty())
         {
             return MISSING;
         }
-        final long deadline = deadlines[i];
-        size--;
-        // Backward-shift deletion: move up each later entry of the run whose home slot is not between the hole and
-        // its own slot, so every entry stays reachable from its home without tombstones.
-        int j = i;
-        while (true)
+        final long deadline = overflow.remove(id);
+        if (MISSING != deadline)
         {
-            j = (j + 1) & mask;
-            final long next = ids[j];
-            if (EMPTY == next)
-            {
-                break;
-            }
-            final int home = (int)next & mask;
-            if (((j - home) & mask) >= ((j - i) & mask))
-            {
-                ids[i] = next;
-                deadlines[i] = deadlines[j];
-                i = j;
-            }
+            size--;
         }
-        ids[i] = EMPTY;
         return deadline;
     }
 
@@ -121,26 +124,8 @@ final class PendingRequests
     void clear()
     {
         Arrays.fill(ids, EMPTY);
+        overflow.clear();
         size = 0;
-    }
-
-    private int indexOf(final long id)
-    {
-        if (EMPTY == id)
-        {
-            return -1;
-        }
-        int i = (int)id & mask;
-        long at;
-        while (EMPTY != (at = ids[i]))
-        {
-            if (at == id)
-            {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-        return -1;
     }
 
     private void grow()
@@ -151,19 +136,26 @@ final class PendingRequests
         ids = new long[capacity];
         deadlines = new long[capacity];
         mask = capacity - 1;
+        size = 0;
+        final long[] spilled = new long[overflow.size() * 2];
+        int n = 0;
+        for (final Long2LongHashMap.EntryIterator it = overflow.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            spilled[n++] = it.getLongKey();
+            spilled[n++] = it.getLongValue();
+        }
+        overflow.clear();
         for (int k = 0; k < oldIds.length; k++)
         {
-            final long id = oldIds[k];
-            if (EMPTY != id)
+            if (EMPTY != oldIds[k])
             {
-                int i = (int)id & mask;
-                while (EMPTY != ids[i])
-                {
-                    i = (i + 1) & mask;
-                }
-                ids[i] = id;
-                deadlines[i] = oldDeadlines[k];
+                put(oldIds[k], oldDeadlines[k]);
             }
+        }
+        for (int k = 0; k < n; k += 2)
+        {
+            put(spilled[k], spilled[k + 1]);
         }
     }
 }
