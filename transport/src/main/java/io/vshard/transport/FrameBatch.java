@@ -37,6 +37,7 @@ public final class FrameBatch
     private long queuedBytes;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private ByteBuf buffer;
+    private boolean released;
     private int frames;
     private long bytesWritten;
     private int framesWritten;
@@ -138,6 +139,14 @@ public final class FrameBatch
      */
     public void commit(final int length)
     {
+        if (released)
+        {
+            // Released while the frame was written (a write that closed the stream, from inside claim's flush):
+            // the stream is gone, so is the frame.
+            buffer.release();
+            buffer = null;
+            return;
+        }
         buffer.writerIndex(buffer.writerIndex() + length);
         frames++;
         if (buffer.readableBytes() >= batchBytes)
@@ -170,9 +179,12 @@ public final class FrameBatch
         }
         buffer = null;
         final int length = out.readableBytes();
-        if (0 == length)
+        if (0 == length || !isOpen())
         {
+            // Nothing to write, or no stream to write to any more: a stream of a connection that has closed queues
+            // what it is given and may never be closed itself to free it.
             out.release();
+            frames = 0;
             return 0;
         }
         bytesWritten += length;
@@ -186,6 +198,13 @@ public final class FrameBatch
         {
             track(length);
             channel.write(out).addListener(onWriteComplete);
+        }
+        if (!channel.isActive() && out.refCnt() > 0)
+        {
+            // The write closed the stream from inside (the codec's send found the connection closing and closed its
+            // streams) and the codec then queued the buffer in the closed stream, whose queue nothing drains or
+            // frees any more (netty-incubator-codec-quic 0.0.75): free it here.
+            out.release(out.refCnt());
         }
         return length;
     }
@@ -212,6 +231,12 @@ public final class FrameBatch
         final int count = framesWritten;
         framesWritten = 0;
         return count;
+    }
+
+    private boolean isOpen()
+    {
+        final Channel parent = channel.parent();
+        return channel.isActive() && (null == parent || parent.isActive());
     }
 
     private void track(final int length)
@@ -248,10 +273,11 @@ public final class FrameBatch
     }
 
     /**
-     * Drop what is not yet written. Idempotent.
+     * Drop what is not yet written, and every frame committed after this. Idempotent.
      */
     public void release()
     {
+        released = true;
         if (null != buffer)
         {
             buffer.release();

@@ -146,16 +146,6 @@ public final class TransportContext
     public static final int UDP_RECEIVE_BATCH_DEFAULT = 32;
 
     /**
-     * Most lane slots a server I/O thread claims at once for the frames of one read ({@code BatchPublisher}): the
-     * frames are published to the lane together at the end of the read, one claim and one wake-up per run instead of
-     * one per frame. Runs follow the size of the previous read's burst, up to this.
-     */
-    public static final String PUBLISH_BATCH_PROP_NAME = "vshard.transport.publish.batch";
-
-    /** Default slots claimed at once. */
-    public static final int PUBLISH_BATCH_DEFAULT = 64;
-
-    /**
      * The periodic re-checks that back up event-driven progress (a client retries its send queue every 10 ms, a
      * server retries its paused streams every 50 ms). Progress never waits for them in normal operation; turning
      * them off (tests, diagnostics) shows it. Request timeouts run either way.
@@ -224,7 +214,6 @@ public final class TransportContext
     private boolean dev = Boolean.getBoolean(DEV_PROP_NAME);
     private int udpSegments = intProperty(UDP_SEGMENTS_PROP_NAME, UDP_SEGMENTS_DEFAULT);
     private int udpReceiveBatch = intProperty(UDP_RECEIVE_BATCH_PROP_NAME, UDP_RECEIVE_BATCH_DEFAULT);
-    private int publishBatch = intProperty(PUBLISH_BATCH_PROP_NAME, PUBLISH_BATCH_DEFAULT);
     private boolean safetyNet = !"false".equals(System.getProperty(SAFETY_NET_PROP_NAME));
     private Path devDir = Path.of(System.getProperty(DEV_DIR_PROP_NAME, DEV_DIR_DEFAULT));
     private int clientStreams = intProperty(CLIENT_STREAMS_PROP_NAME, CLIENT_STREAMS_DEFAULT);
@@ -272,7 +261,6 @@ public final class TransportContext
                 case SAFETY_NET_PROP_NAME -> safetyNet(Boolean.parseBoolean(value));
                 case UDP_SEGMENTS_PROP_NAME -> udpSegments(parseInt(key, value));
                 case UDP_RECEIVE_BATCH_PROP_NAME -> udpReceiveBatch(parseInt(key, value));
-                case PUBLISH_BATCH_PROP_NAME -> publishBatch(parseInt(key, value));
                 case DEV_DIR_PROP_NAME -> devDir(Path.of(value));
                 case CLIENT_STREAMS_PROP_NAME -> clientStreams(parseInt(key, value));
                 case REQUEST_TIMEOUT_MS_PROP_NAME -> requestTimeoutMs(parseLong(key, value));
@@ -324,7 +312,6 @@ public final class TransportContext
             throw new IllegalArgumentException(
                 UDP_RECEIVE_BATCH_PROP_NAME + " must be 0 to 1024: " + udpReceiveBatch);
         }
-        requirePositive(PUBLISH_BATCH_PROP_NAME, publishBatch);
         requirePositive(SHUTDOWN_TIMEOUT_MS_PROP_NAME, shutdownTimeoutMs);
         requirePositive(CLIENT_STREAMS_PROP_NAME, clientStreams);
         requirePositive(REQUEST_TIMEOUT_MS_PROP_NAME, requestTimeoutMs);
@@ -863,28 +850,6 @@ public final class TransportContext
     public int udpReceiveBatch()
     {
         return udpReceiveBatch;
-    }
-
-    /**
-     * Set the most lane slots a server I/O thread claims at once (see {@link #PUBLISH_BATCH_PROP_NAME}).
-     *
-     * @param publishBatch at least 1 (1 publishes each frame on its own), at most the lane ring size.
-     * @return this for a fluent API.
-     */
-    public TransportContext publishBatch(final int publishBatch)
-    {
-        this.publishBatch = publishBatch;
-        return this;
-    }
-
-    /**
-     * The most lane slots a server I/O thread claims at once.
-     *
-     * @return slots.
-     */
-    public int publishBatch()
-    {
-        return publishBatch;
     }
 
     /**

@@ -16,9 +16,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * An envelope accepted here is copied at once (the caller may reuse its bytes) and is handled once its run is
  * published: when the run is full, or at {@link #flush()}. Slots claimed and not filled by the flush are published
- * as cancelled and skipped by the lane. To keep those few, a run is sized to the lane's previous burst (the
- * envelopes offered to it between two flushes) plus a quarter, never above the batch size: bursts of a steady size
- * waste about a fifth of a run, a growing burst reaches the batch size in a few runs. Return codes are those of
+ * as cancelled and skipped by the lane, so pick a batch size near the envelopes of a burst. Return codes are those of
  * {@link Pipeline#offer}; {@link Pipeline#BACK_PRESSURED} comes only when not even one slot is free.
  * <p>
  * Threading: one thread only, which must {@link #flush()} before it goes idle: claimed slots hold up the lane
@@ -34,8 +32,6 @@ public final class BatchPublisher
     private final long[] firstClaimed;
     private final long[] nextFree;
     private final long[] lastClaimed;
-    private final int[] burst;
-    private final int[] lastBurst;
 
     BatchPublisher(final Pipeline pipeline, final Lane[] lanes, final int batchSize)
     {
@@ -45,12 +41,9 @@ public final class BatchPublisher
         firstClaimed = new long[lanes.length];
         nextFree = new long[lanes.length];
         lastClaimed = new long[lanes.length];
-        burst = new int[lanes.length];
-        lastBurst = new int[lanes.length];
         Arrays.fill(firstClaimed, NONE);
         Arrays.fill(nextFree, NONE);
         Arrays.fill(lastClaimed, NONE);
-        Arrays.fill(lastBurst, batchSize);
     }
 
     /**
@@ -112,7 +105,6 @@ public final class BatchPublisher
             seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId);
         if (Pipeline.ACCEPTED == result)
         {
-            burst[laneId]++;
             nextFree[laneId] = seq + 1;
             if (seq == lastClaimed[laneId])
             {
@@ -165,11 +157,6 @@ public final class BatchPublisher
             {
                 flush(lanes[laneId], laneId);
             }
-            if (0 != burst[laneId])
-            {
-                lastBurst[laneId] = burst[laneId];
-                burst[laneId] = 0;
-            }
         }
     }
 
@@ -185,9 +172,7 @@ public final class BatchPublisher
 
     private boolean claim(final Lane lane, final int laneId)
     {
-        // The rest of a burst the size of the last one, and a quarter more; past that, runs of a quarter.
-        final int rest = Math.max(0, lastBurst[laneId] - burst[laneId]);
-        int count = Math.min(batchSize, rest + (lastBurst[laneId] >> 2) + 1);
+        int count = batchSize;
         long hi = lane.tryClaim(count);
         if (Lane.NO_CAPACITY == hi && count > 1)
         {

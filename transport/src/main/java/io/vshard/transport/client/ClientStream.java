@@ -17,6 +17,7 @@ import io.vshard.transport.TransportContext;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,10 +43,14 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
 {
     private static final int MSG_FRAME = 1;
     private static final int DRAIN_LIMIT = 1024;
-    private static final long MISSING = PendingRequests.MISSING;
+    private static final long MISSING = Long.MIN_VALUE;
     /** Each queued frame is followed by its deadline, so that a frame the stream cannot take yet still times out. */
     private static final int DEADLINE_LENGTH = 8;
     private static final int SEND_BACKLOG_BATCHES = 2;
+    // Correlation ids are sequential and, spread over the streams, step by the stream count: Long2LongHashMap's
+    // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
+    // frame of the client I/O thread). A multiply by an odd constant is a bijection that spreads them.
+    private static final long KEY_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final QuicClient client;
     private final int index;
@@ -56,7 +61,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final Runnable drainTask = this::drain;
     private final ControlledMessageHandler expireQueued = this::expireQueued;
     private final Runnable onFramesTaken = this::onFramesTaken;
-    private final PendingRequests pending = new PendingRequests();
+    private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
     private final long timeoutNs;
@@ -65,6 +70,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private int fifoHead;
     private int fifoSize;
     private QuicStreamChannel channel;
+    private boolean draining;
     private FrameReader reader;
     private FrameBatch batch;
     private long nowNs;
@@ -190,8 +196,6 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
         expire(System.nanoTime());
-        // Still inside the connection's read cycle: what the streams write now leaves in one send when it ends.
-        client.drainStreams();
     }
 
     /**
@@ -244,7 +248,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (MISSING == pending.remove(correlationId))
+        if (MISSING == pending.remove(correlationId * KEY_SPREAD))
         {
             client.countUnmatched();
             return true;
@@ -282,13 +286,15 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             }
             return;
         }
-        batch.append(buffer, index, frameLength);
         if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
         {
+            // Registered before the write: a write that finds the stream closed can detach it from inside append,
+            // and the detach then fails this request with the others.
             final long deadlineNs = buffer.getLong(index + frameLength);
-            pending.put(correlationId, deadlineNs);
+            pending.put(correlationId * KEY_SPREAD, deadlineNs);
             pushFifo(correlationId, deadlineNs);
         }
+        batch.append(buffer, index, frameLength);
     }
 
     /**
@@ -304,7 +310,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];
-            final long deadline = pending.get(id);
+            final long deadline = pending.get(id * KEY_SPREAD);
             if (MISSING != deadline && deadline - nowNs > 0)
             {
                 break;
@@ -312,11 +318,11 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             popFifo();
             if (MISSING != deadline)
             {
-                pending.remove(id);
+                pending.remove(id * KEY_SPREAD);
                 client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
             }
         }
-        if (null != channel && queue.size() > 0)
+        if (null != channel && !draining && queue.size() > 0)
         {
             // Frames the stream has not taken yet (flow control, a stuck peer) time out at their deadline too.
             this.nowNs = nowNs;
@@ -343,43 +349,26 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         return ControlledMessageHandler.Action.CONTINUE;
     }
 
-    /**
-     * I/O thread: move queued frames into the stream, within the backlog limit, now.
-     */
-    void drainNow()
-    {
-        if (null != channel && queue.size() > 0)
-        {
-            // Leaves drainScheduled as it is: a drain task already queued still runs, and senders need not queue one.
-            drainQueue();
-        }
-    }
-
     private void drain()
     {
         drainScheduled.set(false);
-        drainQueue();
-    }
-
-    private void drainQueue()
-    {
+        if (draining)
+        {
+            // Re-entered from a write inside the drain (a closed stream detaching): the outer drain sees the detach
+            // and finishes the queue; the ring must not be read from inside its own read.
+            return;
+        }
+        draining = true;
         try
         {
             nowNs = System.nanoTime();
-            if (null == channel)
-            {
-                while (readQueue() > 0)
-                {
-                    nowNs = System.nanoTime();
-                }
-                return;
-            }
             // Gated on the bytes the stream has not taken yet, not on isWritable(): the stream's capacity reads 0
             // whenever a congestion window is used up, and the event that should follow when it opens again does
             // not always come. What we write beyond the capacity waits in the stream and goes out on the ACKs.
             final long limitBytes = SEND_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
             int frames = 0;
-            while (batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
+            // batch is read afresh each round: a write that finds the stream closed detaches it from inside the loop.
+            while (null != batch && batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
             {
                 final int read = readQueue();
                 if (0 == read)
@@ -388,8 +377,17 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
                 }
                 frames += read;
             }
+            if (null == batch)
+            {
+                failQueued();
+                return;
+            }
             batch.flush();
-            if (batch.queuedBytes() < limitBytes && queue.size() > 0)
+            if (null == batch)
+            {
+                failQueued();
+            }
+            else if (batch.queuedBytes() < limitBytes && queue.size() > 0)
             {
                 scheduleDrain();
             }
@@ -397,6 +395,21 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         catch (final Throwable ex)
         {
             client.errorHandler().onError(ex);
+        }
+        finally
+        {
+            draining = false;
+        }
+    }
+
+    /**
+     * Not connected: every queued frame fails at once ({@link #onMessage} answers CONNECTION_CLOSED).
+     */
+    private void failQueued()
+    {
+        while (readQueue() > 0)
+        {
+            nowNs = System.nanoTime();
         }
     }
 
@@ -431,7 +444,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             final long id = fifoIds[fifoHead];
             popFifo();
-            if (MISSING != pending.remove(id))
+            if (MISSING != pending.remove(id * KEY_SPREAD))
             {
                 client.deliver(id, AnswerListener.CONNECTION_CLOSED, 0, null);
             }

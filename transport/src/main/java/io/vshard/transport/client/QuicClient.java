@@ -365,18 +365,6 @@ public final class QuicClient implements AutoCloseable
     /**
      * I/O thread: a stream closed while the connection may still be up: the connection is replaced as a whole.
      */
-    /**
-     * I/O thread, inside a connection read cycle: drain every stream's send queue, so that their writes leave in the
-     * one send the codec makes at the end of the cycle.
-     */
-    void drainStreams()
-    {
-        for (final ClientStream stream : streams)
-        {
-            stream.drainNow();
-        }
-    }
-
     void onStreamClosed(final ClientStream stream)
     {
         final QuicChannel current = connection;

@@ -19,8 +19,7 @@ import org.agrona.DirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * One peer stream on the server: frames read from it are copied straight from the read buffer into lane slots
- * claimed in runs by the I/O thread's {@code BatchPublisher}, and published at the end of the read;
+ * One peer stream on the server: frames read from it are offered straight from the read buffer into the pipeline;
  * its answers, from the lanes or from this I/O thread, are batched and written back to it. When a lane is full the
  * stream keeps the refused frame and what follows, turns {@code autoRead} off and waits for the lane's room signal;
  * QUIC flow control then holds the sender. Only the stream's I/O thread touches it.
@@ -105,15 +104,12 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
-        loop.publisher.flush();
         loop.counters.framesIn.getAndAdd(reader.takeFrameCount());
         if (batch.isPending())
         {
             loop.markDirty(this);
+            loop.flushDirty();
         }
-        // Still inside the connection's read cycle: the codec sends what streams write here in one go when the cycle
-        // ends, so answers the lanes have ready go out with it instead of each stream's write sending on its own.
-        loop.drain();
     }
 
     /**
@@ -132,7 +128,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             return true;
         }
 
-        final int result = loop.publisher.offerFrame(buffer, offset, length, loop.replies, address);
+        final int result = pipeline.offerFrame(buffer, offset, length, loop.replies, address);
         if (Pipeline.ACCEPTED == result)
         {
             if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
@@ -169,7 +165,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        loop.publisher.flush();
         loop.streams.remove(address);
         loop.removePaused(this);
         reader.release();

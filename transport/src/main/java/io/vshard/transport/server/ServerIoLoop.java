@@ -1,7 +1,6 @@
 package io.vshard.transport.server;
 
 import io.netty.channel.EventLoop;
-import io.vshard.core.pipeline.BatchPublisher;
 import io.vshard.core.pipeline.OutboundQueue;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.ReplyFrameHandler;
@@ -35,7 +34,6 @@ final class ServerIoLoop implements ReplyFrameHandler
     final ErrorHandler errorHandler;
     final int maxFrameLengthField;
     final long answerBacklogBytes;
-    final BatchPublisher publisher;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
@@ -58,7 +56,6 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.errorHandler = errorHandler;
         this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
-        this.publisher = pipeline.newBatchPublisher(Math.min(ctx.publishBatch(), pipeline.context().laneRingSize()));
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
         if (ctx.safetyNet())
         {
@@ -208,7 +205,6 @@ final class ServerIoLoop implements ReplyFrameHandler
                     paused[pausedCount] = null;
                 }
             }
-            publisher.flush();
             flushDirty();
         }
         catch (final Throwable ex)
