@@ -17,7 +17,6 @@ import io.vshard.transport.TransportContext;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,14 +42,10 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
 {
     private static final int MSG_FRAME = 1;
     private static final int DRAIN_LIMIT = 1024;
-    private static final long MISSING = Long.MIN_VALUE;
+    private static final long MISSING = PendingRequests.MISSING;
     /** Each queued frame is followed by its deadline, so that a frame the stream cannot take yet still times out. */
     private static final int DEADLINE_LENGTH = 8;
     private static final int SEND_BACKLOG_BATCHES = 2;
-    // Correlation ids are sequential and, spread over the streams, step by the stream count: Long2LongHashMap's
-    // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
-    // frame of the client I/O thread). A multiply by an odd constant is a bijection that spreads them.
-    private static final long KEY_SPREAD = 0x9E3779B97F4A7C15L;
 
     private final QuicClient client;
     private final int index;
@@ -61,7 +56,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final Runnable drainTask = this::drain;
     private final ControlledMessageHandler expireQueued = this::expireQueued;
     private final Runnable onFramesTaken = this::onFramesTaken;
-    private final Long2LongHashMap pending = new Long2LongHashMap(MISSING);
+    private final PendingRequests pending = new PendingRequests();
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
     private final long timeoutNs;
@@ -248,7 +243,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
         final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (MISSING == pending.remove(correlationId * KEY_SPREAD))
+        if (MISSING == pending.remove(correlationId))
         {
             client.countUnmatched();
             return true;
@@ -291,7 +286,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             // Registered before the write: a write that finds the stream closed can detach it from inside append,
             // and the detach then fails this request with the others.
             final long deadlineNs = buffer.getLong(index + frameLength);
-            pending.put(correlationId * KEY_SPREAD, deadlineNs);
+            pending.put(correlationId, deadlineNs);
             pushFifo(correlationId, deadlineNs);
         }
         batch.append(buffer, index, frameLength);
@@ -310,7 +305,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         while (fifoSize > 0)
         {
             final long id = fifoIds[fifoHead];
-            final long deadline = pending.get(id * KEY_SPREAD);
+            final long deadline = pending.get(id);
             if (MISSING != deadline && deadline - nowNs > 0)
             {
                 break;
@@ -318,7 +313,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             popFifo();
             if (MISSING != deadline)
             {
-                pending.remove(id * KEY_SPREAD);
+                pending.remove(id);
                 client.deliver(id, AnswerListener.TIMED_OUT, 0, null);
             }
         }
@@ -444,7 +439,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             final long id = fifoIds[fifoHead];
             popFifo();
-            if (MISSING != pending.remove(id * KEY_SPREAD))
+            if (MISSING != pending.remove(id))
             {
                 client.deliver(id, AnswerListener.CONNECTION_CLOSED, 0, null);
             }

@@ -108,8 +108,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         if (batch.isPending())
         {
             loop.markDirty(this);
-            loop.flushDirty();
         }
+        // Still inside the connection's read cycle: the codec sends what streams write here in one go when the cycle
+        // ends, so answers the lanes have ready go out with it instead of each stream's write sending on its own.
+        loop.drain();
     }
 
     /**
