@@ -24,7 +24,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * stream keeps the refused frame and what follows, turns {@code autoRead} off and waits for the lane's room signal;
  * QUIC flow control then holds the sender. Only the stream's I/O thread touches it.
  */
-final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer
+final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer, ResumeQueue.Resumable
 {
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
@@ -166,7 +166,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         loop.streams.remove(address);
-        loop.removePaused(this);
+        loop.paused.remove(this);
         reader.release();
         batch.release();
         connection.streamClosed();
@@ -205,16 +205,17 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     }
 
     /**
-     * Retry the frames kept since a lane refused one, and reading if it stopped for an unwritable stream.
+     * Retry the frames kept since a lane refused one, and resume reading once all are taken.
      *
-     * @return true while still paused for either reason.
+     * @return {@link #STILL_PAUSED}, {@link #PAUSED_AFTER_PROGRESS} or {@link #DONE}.
      */
-    boolean resumeFromLane()
+    public int retry()
     {
         if (!channel.isActive() || 0 == (pauseReasons & PAUSED_BY_LANE))
         {
-            return false;
+            return DONE;
         }
+        final int heldBytes = reader.pendingBytes();
         final int result = reader.resume(this);
         if (batch.isPending())
         {
@@ -224,10 +225,14 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             unpause(PAUSED_BY_LANE);
             finishIfDone();
-            return false;
+            return DONE;
         }
         onReaderResult(result);
-        return FrameReader.STOPPED == result;
+        if (FrameReader.STOPPED != result)
+        {
+            return DONE;
+        }
+        return reader.pendingBytes() < heldBytes ? PAUSED_AFTER_PROGRESS : STILL_PAUSED;
     }
 
     /**
@@ -249,7 +254,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
                 loop.counters.backPressurePauses.increment();
-                loop.addPaused(this);
+                loop.paused.add(this);
                 pause(PAUSED_BY_LANE);
             }
         }

@@ -28,6 +28,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     final EventLoop eventLoop;
     final OutboundQueue replies;
     final StreamTable streams = new StreamTable();
+    final ResumeQueue paused = new ResumeQueue();
     final Pipeline pipeline;
     final TransportContext ctx;
     final TransportCounters counters;
@@ -39,8 +40,6 @@ final class ServerIoLoop implements ReplyFrameHandler
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     private InboundStream[] dirty = new InboundStream[16];
     private int dirtyCount;
-    private InboundStream[] paused = new InboundStream[16];
-    private int pausedCount;
 
     ServerIoLoop(
         final EventLoop eventLoop,
@@ -112,28 +111,6 @@ final class ServerIoLoop implements ReplyFrameHandler
         }
     }
 
-    void addPaused(final InboundStream stream)
-    {
-        if (pausedCount == paused.length)
-        {
-            paused = Arrays.copyOf(paused, pausedCount * 2);
-        }
-        paused[pausedCount++] = stream;
-    }
-
-    void removePaused(final InboundStream stream)
-    {
-        for (int i = 0; i < pausedCount; i++)
-        {
-            if (paused[i] == stream)
-            {
-                paused[i] = paused[--pausedCount];
-                paused[pausedCount] = null;
-                return;
-            }
-        }
-    }
-
     /**
      * Event loop: deliver every pending answer to its stream and write the batches.
      */
@@ -180,7 +157,7 @@ final class ServerIoLoop implements ReplyFrameHandler
 
     private void resumeIfPaused()
     {
-        if (pausedCount > 0)
+        if (paused.size() > 0)
         {
             resume();
         }
@@ -191,20 +168,7 @@ final class ServerIoLoop implements ReplyFrameHandler
         resumeScheduled.set(false);
         try
         {
-            int i = 0;
-            while (i < pausedCount)
-            {
-                final InboundStream stream = paused[i];
-                if (stream.resumeFromLane())
-                {
-                    i++;
-                }
-                else
-                {
-                    paused[i] = paused[--pausedCount];
-                    paused[pausedCount] = null;
-                }
-            }
+            paused.retryAll();
             flushDirty();
         }
         catch (final Throwable ex)
