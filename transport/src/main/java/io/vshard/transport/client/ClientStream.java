@@ -25,9 +25,12 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -51,12 +54,21 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     // hash keeps the low bits, so such keys pile into long probe chains (compactChain on every remove was the top
     // frame of the client I/O thread). A multiply by an odd constant is a bijection that spreads them.
     private static final long KEY_SPREAD = 0x9E3779B97F4A7C15L;
+    private static final int QUEUE_ALIGNMENT = 64;
+
+    /** {@link #offerRequest} result: the client closed; the queue takes nothing more. */
+    static final long QUEUE_CLOSED = -3;
 
     private final QuicClient client;
     private final int index;
     private final EventLoop eventLoop;
     private final TransportContext ctx;
     private final ManyToOneRingBuffer queue;
+    private final ByteBuffer queueMemory;
+    // Senders inside offer(): close() waits for none before it frees the queue's memory.
+    private final AtomicInteger activeSenders = new AtomicInteger();
+    private volatile boolean queueClosed;
+    private boolean queueFreed;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final ControlledMessageHandler expireQueued = this::expireQueued;
@@ -81,25 +93,31 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         this.eventLoop = eventLoop;
         this.ctx = ctx;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
-        this.queue = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            ctx.clientSendQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        final int queueLength = ctx.clientSendQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
+        // Aligned by hand rather than with allocateDirectAligned, whose slice BufferUtil.free cannot free.
+        this.queueMemory = ByteBuffer.allocateDirect(queueLength + QUEUE_ALIGNMENT);
+        final int misalignment = (int)(BufferUtil.address(queueMemory) & (QUEUE_ALIGNMENT - 1));
+        final int alignedOffset = 0 == misalignment ? 0 : QUEUE_ALIGNMENT - misalignment;
+        this.queue = new ManyToOneRingBuffer(new UnsafeBuffer(queueMemory, alignedOffset, queueLength));
     }
 
     /**
      * Any thread: queue a frame with the given correlation id and envelope.
      *
-     * @return true when queued, false when the queue is full.
+     * @return the correlation id when queued, {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full,
+     *         {@link #QUEUE_CLOSED} after {@link #closeQueue()}.
      */
-    boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
+    long offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
-        return RingBuffer.INSUFFICIENT_CAPACITY != offer(null, correlationId, src, offset, length);
+        return offer(null, correlationId, src, offset, length);
     }
 
     /**
      * Any thread: queue a request whose correlation id is taken from {@code ids} only once the queue has room, so a
      * back-pressured request uses no id and a single sender sees consecutive ids.
      *
-     * @return the correlation id, or {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full.
+     * @return the correlation id, {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full, or
+     *         {@link #QUEUE_CLOSED} after {@link #closeQueue()}.
      */
     long offerRequest(final AtomicLong ids, final DirectBuffer src, final int offset, final int length)
     {
@@ -107,6 +125,22 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     }
 
     private long offer(
+        final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
+    {
+        // Announce ourselves, then look at the flag; closeQueue() sets the flag, then waits for no sender: with both
+        // sides volatile one of them sees the other, so the memory is never freed under a sender.
+        activeSenders.getAndIncrement();
+        try
+        {
+            return queueClosed ? QUEUE_CLOSED : offerOpen(ids, givenId, src, offset, length);
+        }
+        finally
+        {
+            activeSenders.getAndDecrement();
+        }
+    }
+
+    private long offerOpen(
         final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
     {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
@@ -137,6 +171,42 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             eventLoop.execute(drainTask);
         }
         return correlationId;
+    }
+
+    /**
+     * Control thread, from {@link QuicClient#close()}: refuse every later offer with {@link #QUEUE_CLOSED}.
+     */
+    void closeQueue()
+    {
+        queueClosed = true;
+    }
+
+    /**
+     * Control thread, after {@link #closeQueue()} and once the I/O thread has stopped: wait for senders still inside
+     * an offer (a copy, so briefly), then free the queue's memory. The memory is left to the GC when a sender is
+     * still inside after the grace period.
+     *
+     * @param graceNs how long to wait for senders.
+     * @return true when freed.
+     */
+    boolean freeQueue(final long graceNs)
+    {
+        if (queueFreed)
+        {
+            return true;
+        }
+        final long deadlineNs = System.nanoTime() + graceNs;
+        while (0 != activeSenders.get())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        queueFreed = true;
+        BufferUtil.free(queueMemory);
+        return true;
     }
 
     /**

@@ -67,6 +67,7 @@ public final class QuicClient implements AutoCloseable
 
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
     private static final long EXPIRY_INTERVAL_MS = 10;
+    private static final long QUEUE_FREE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final TransportContext ctx;
     private final InetSocketAddress remote;
@@ -187,8 +188,8 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        return streams[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length) ?
-            SENT : BACK_PRESSURED;
+        final long result = streams[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length);
+        return result >= 0 ? SENT : (ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED);
     }
 
     /**
@@ -214,7 +215,7 @@ public final class QuicClient implements AutoCloseable
         if (correlationId <= 0)
         {
             pendingRequests.decrementAndGet();
-            return BACK_PRESSURED;
+            return ClientStream.QUEUE_CLOSED == correlationId ? CLOSED : BACK_PRESSURED;
         }
         return correlationId;
     }
@@ -239,11 +240,13 @@ public final class QuicClient implements AutoCloseable
         final CompletableFuture<Answer> future = new CompletableFuture<>();
         futures.put(correlationId, future);
         pendingRequests.incrementAndGet();
-        if (!streams[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length))
+        final long result = streams[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
+        if (result < 0)
         {
             pendingRequests.decrementAndGet();
             futures.remove(correlationId);
-            return CompletableFuture.failedFuture(new IllegalStateException(describe(BACK_PRESSURED)));
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                describe(ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED)));
         }
         return future;
     }
@@ -300,7 +303,8 @@ public final class QuicClient implements AutoCloseable
 
     /**
      * Close the connection (clean application close), fail every pending request with
-     * {@link AnswerListener#CONNECTION_CLOSED} and stop the I/O thread. Control thread; idempotent.
+     * {@link AnswerListener#CONNECTION_CLOSED}, stop the I/O thread and free the send queues. Sends from then on,
+     * and sends racing with it, answer {@link #CLOSED}. Control thread; idempotent.
      */
     public void close()
     {
@@ -310,16 +314,43 @@ public final class QuicClient implements AutoCloseable
         }
         closed = true;
         connected = false;
+        if (null != streams)
+        {
+            for (final ClientStream stream : streams)
+            {
+                if (null != stream)
+                {
+                    stream.closeQueue();
+                }
+            }
+        }
         if (null != group)
         {
             eventLoop.submit(this::closeOnLoop).awaitUninterruptibly(5_000);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+            final boolean stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+            freeQueues(stopped);
         }
         for (final CompletableFuture<Answer> future : futures.values())
         {
             future.completeExceptionally(new IllegalStateException("client closed"));
         }
         futures.clear();
+    }
+
+    private void freeQueues(final boolean ioThreadStopped)
+    {
+        if (!ioThreadStopped)
+        {
+            LOG.log(System.Logger.Level.WARNING, "client I/O thread did not stop; send queues left to the GC");
+            return;
+        }
+        for (final ClientStream stream : streams)
+        {
+            if (null != stream && !stream.freeQueue(QUEUE_FREE_GRACE_NS))
+            {
+                LOG.log(System.Logger.Level.WARNING, "a sender is still inside send(); its queue is left to the GC");
+            }
+        }
     }
 
     ErrorHandler errorHandler()
