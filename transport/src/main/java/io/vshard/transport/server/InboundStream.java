@@ -59,6 +59,9 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private int pauseReasons;
     private boolean inputShutdown;
     private boolean resumeAfterWritesScheduled;
+    private boolean partialFrameSeen;
+    private long partialFrameSinceNs;
+    private long partialFrameMark;
     private final Runnable resumeAfterWrites = this::resumeAfterWrites;
 
     InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
@@ -236,6 +239,35 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     }
 
     /**
+     * Periodic check from the I/O thread: reset the stream when the peer has held the same partial frame for the
+     * timeout (the first check that sees it starts the clock). A stream we hold back ourselves is exempt.
+     *
+     * @param nowNs     the time now.
+     * @param timeoutNs the partial-frame timeout.
+     */
+    void checkPartialFrame(final long nowNs, final long timeoutNs)
+    {
+        if (0 != pauseReasons || 0 == reader.pendingBytes() || reader.isStopped() || !channel.isActive())
+        {
+            partialFrameSeen = false;
+            return;
+        }
+        final long mark = reader.framesTaken();
+        if (!partialFrameSeen || mark != partialFrameMark)
+        {
+            partialFrameSeen = true;
+            partialFrameMark = mark;
+            partialFrameSinceNs = nowNs;
+        }
+        else if (nowNs - partialFrameSinceNs >= timeoutNs)
+        {
+            partialFrameSeen = false;
+            loop.counters.partialFrameTimeouts.increment();
+            reset(QuicErrorCodes.PARTIAL_FRAME_TIMEOUT);
+        }
+    }
+
+    /**
      * Graceful close: after the last answers, end our side of the stream so the peer knows no more will come.
      */
     void endOutput()
@@ -260,7 +292,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         }
         else if (FrameReader.BAD_FRAMING == result)
         {
-            reset();
+            loop.counters.streamsReset.increment();
+            reset(QuicErrorCodes.BAD_FRAMING);
         }
     }
 
@@ -329,12 +362,11 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         }
     }
 
-    private void reset()
+    private void reset(final int code)
     {
-        loop.counters.streamsReset.increment();
         reader.release();
         batch.release();
-        channel.shutdown(QuicErrorCodes.BAD_FRAMING);
+        channel.shutdown(code);
         channel.close();
     }
 }

@@ -24,6 +24,10 @@ final class ServerIoLoop implements ReplyFrameHandler
     private static final long RESUME_CHECK_INTERVAL_MS = 50;
     // Answers a stream may hold that quiche has not taken yet before the stream stops reading requests.
     private static final int ANSWER_BACKLOG_BATCHES = 4;
+    // The partial-frame timeout is checked this many times per timeout (and at least once a second): a stream is
+    // reset between the timeout and a quarter more.
+    private static final int PARTIAL_FRAME_CHECKS_PER_TIMEOUT = 4;
+    private static final long PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS = 1_000;
 
     final EventLoop eventLoop;
     final OutboundQueue replies;
@@ -37,6 +41,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     final long answerBacklogBytes;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
+    private final long partialFrameTimeoutNs;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     private InboundStream[] dirty = new InboundStream[16];
     private int dirtyCount;
@@ -56,6 +61,11 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
+        this.partialFrameTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.partialFrameTimeoutMs());
+        final long checkIntervalMs = Math.max(1, Math.min(
+            PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS, ctx.partialFrameTimeoutMs() / PARTIAL_FRAME_CHECKS_PER_TIMEOUT));
+        eventLoop.scheduleWithFixedDelay(this::checkPartialFrames, checkIntervalMs, checkIntervalMs,
+            TimeUnit.MILLISECONDS);
         if (ctx.safetyNet())
         {
             // A safety net only: room signals resume streams; this catches a missed signal instead of stalling.
@@ -152,6 +162,26 @@ final class ServerIoLoop implements ReplyFrameHandler
         {
             counters.bytesOut.getAndAdd(bytes);
             counters.framesOut.getAndAdd(frames);
+        }
+    }
+
+    private void checkPartialFrames()
+    {
+        try
+        {
+            final long nowNs = System.nanoTime();
+            for (int i = 0, capacity = streams.capacity(); i < capacity; i++)
+            {
+                final InboundStream stream = streams.at(i);
+                if (null != stream)
+                {
+                    stream.checkPartialFrame(nowNs, partialFrameTimeoutNs);
+                }
+            }
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
         }
     }
 
