@@ -82,6 +82,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private int fifoHead;
     private int fifoSize;
     private QuicStreamChannel channel;
+    private boolean reopening;
     private FrameReader reader;
     private FrameBatch batch;
     private long nowNs;
@@ -215,6 +216,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     void attach(final QuicStreamChannel channel)
     {
         this.channel = channel;
+        this.reopening = false;
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
@@ -226,6 +228,26 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     void detach()
     {
+        forgetChannel();
+        reopening = false;
+        failAllPending();
+        drain();
+    }
+
+    /**
+     * I/O thread: this stream closed while the connection stays up, and a new stream is being opened for it. The
+     * requests written to the old one fail ({@link AnswerListener#CONNECTION_CLOSED}); those still queued wait for
+     * the new one.
+     */
+    void detachForReopen()
+    {
+        forgetChannel();
+        reopening = true;
+        failAllPending();
+    }
+
+    private void forgetChannel()
+    {
         if (null != reader)
         {
             reader.release();
@@ -234,8 +256,6 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         channel = null;
         reader = null;
         batch = null;
-        failAllPending();
-        drain();
     }
 
     /**
@@ -424,6 +444,10 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             nowNs = System.nanoTime();
             if (null == channel)
             {
+                if (reopening)
+                {
+                    return;
+                }
                 while (readQueue() > 0)
                 {
                     nowNs = System.nanoTime();

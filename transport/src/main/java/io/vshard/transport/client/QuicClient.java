@@ -69,6 +69,9 @@ public final class QuicClient implements AutoCloseable
     private static final long EXPIRY_INTERVAL_MS = 10;
     private static final long QUEUE_FREE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
 
+    /** Streams a connection may reopen, per stream, before the client replaces the connection instead. */
+    static final int STREAM_REOPENS_PER_STREAM = 4;
+
     private final TransportContext ctx;
     private final InetSocketAddress remote;
     private final AnswerListener listener;
@@ -86,6 +89,7 @@ public final class QuicClient implements AutoCloseable
     private ClientStream[] streams;
     private QuicChannel connection;
     private int attachedStreams;
+    private int streamReopens;
     private long backoffMs;
     private CompletableFuture<QuicClient> firstConnect;
     private volatile boolean connected;
@@ -393,15 +397,40 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: a stream closed while the connection may still be up: the connection is replaced as a whole.
+     * I/O thread: a stream closed (reset by the server, say) while the connection may still be up: its written
+     * requests fail, and a new stream replaces it on the same connection, so the other streams go on undisturbed.
+     * A server that keeps closing streams ({@link #STREAM_REOPENS_PER_STREAM} per stream and connection) or a new
+     * stream that cannot be opened gets the connection replaced as a whole.
      */
     void onStreamClosed(final ClientStream stream)
     {
         final QuicChannel current = connection;
-        if (null != current && current.isActive())
+        if (null == current || !current.isActive() || closed)
         {
-            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            return;
         }
+        if (++streamReopens > STREAM_REOPENS_PER_STREAM * streams.length)
+        {
+            LOG.log(System.Logger.Level.WARNING, "streams to " + remote + " keep closing; replacing the connection");
+            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        stream.detachForReopen();
+        current.createStream(QuicStreamType.BIDIRECTIONAL, stream).addListener((created) ->
+        {
+            if (created.isSuccess() && current == connection && current.isActive())
+            {
+                stream.attach((QuicStreamChannel)created.getNow());
+            }
+            else
+            {
+                if (created.isSuccess())
+                {
+                    ((QuicStreamChannel)created.getNow()).close();
+                }
+                current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            }
+        });
     }
 
     private int state()
@@ -451,6 +480,7 @@ public final class QuicClient implements AutoCloseable
         }
         connection = channel;
         attachedStreams = 0;
+        streamReopens = 0;
         channel.closeFuture().addListener((ignore) -> onConnectionClosed(channel));
         for (final ClientStream stream : streams)
         {
