@@ -83,6 +83,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private int fifoSize;
     private QuicStreamChannel channel;
     private boolean reopening;
+    private boolean endedByServer;
     private FrameReader reader;
     private FrameBatch batch;
     private long nowNs;
@@ -217,6 +218,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     {
         this.channel = channel;
         this.reopening = false;
+        this.endedByServer = false;
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
@@ -306,8 +308,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     {
         if (event instanceof ChannelInputShutdownEvent)
         {
-            // The server ended its side (graceful shutdown): no answer will come on this stream.
+            // The server ended its side (graceful shutdown): no answer will come on this stream, nor on a new one.
             failAllPending();
+            if (ctx.channel() == channel)
+            {
+                endedByServer = true;
+            }
             ctx.channel().close();
         }
     }
@@ -319,7 +325,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     {
         if (ctx.channel() == channel)
         {
-            client.onStreamClosed(this);
+            client.onStreamClosed(this, endedByServer);
         }
     }
 

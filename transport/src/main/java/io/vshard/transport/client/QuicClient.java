@@ -397,16 +397,22 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: a stream closed (reset by the server, say) while the connection may still be up: its written
-     * requests fail, and a new stream replaces it on the same connection, so the other streams go on undisturbed.
-     * A server that keeps closing streams ({@link #STREAM_REOPENS_PER_STREAM} per stream and connection) or a new
-     * stream that cannot be opened gets the connection replaced as a whole.
+     * I/O thread: a stream closed while the connection may still be up. A stream the server ended (its graceful
+     * shutdown) means the server is going: the connection is replaced as a whole. A stream closed otherwise (reset
+     * by the server, say): its written requests fail, and a new stream replaces it on the same connection, so the
+     * other streams go on undisturbed. A server that keeps closing streams ({@link #STREAM_REOPENS_PER_STREAM} per
+     * stream and connection) or a new stream that cannot be opened gets the connection replaced as a whole too.
      */
-    void onStreamClosed(final ClientStream stream)
+    void onStreamClosed(final ClientStream stream, final boolean endedByServer)
     {
         final QuicChannel current = connection;
         if (null == current || !current.isActive() || closed)
         {
+            return;
+        }
+        if (endedByServer)
+        {
+            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
             return;
         }
         if (++streamReopens > STREAM_REOPENS_PER_STREAM * streams.length)
