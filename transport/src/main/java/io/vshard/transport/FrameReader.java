@@ -35,6 +35,7 @@ public final class FrameReader
     private ByteBuf cumulation;
     private boolean stopped;
     private int frames;
+    private long framesTaken;
 
     /**
      * A reader for one stream.
@@ -142,7 +143,19 @@ public final class FrameReader
     {
         final int count = frames;
         frames = 0;
+        framesTaken += count;
         return count;
+    }
+
+    /**
+     * Frames handed out since the reader was made: while it holds part of a frame, an unchanged count means the
+     * same partial frame is still waiting.
+     *
+     * @return frames taken by the consumer in all.
+     */
+    public long framesTaken()
+    {
+        return framesTaken + frames;
     }
 
     /**

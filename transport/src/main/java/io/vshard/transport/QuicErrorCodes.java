@@ -23,6 +23,9 @@ public final class QuicErrorCodes
     /** The server is shutting down and takes no new connections. */
     public static final int SHUTTING_DOWN = 0x105;
 
+    /** Stream reset: the peer held part of a frame longer than {@code vshard.transport.partial.frame.timeout.ms}. */
+    public static final int PARTIAL_FRAME_TIMEOUT = 0x106;
+
     private QuicErrorCodes()
     {
     }

@@ -70,6 +70,16 @@ public final class TransportContext
     /** Default handshake timeout: 5 s. */
     public static final long HANDSHAKE_TIMEOUT_MS_DEFAULT = 5_000;
 
+    /**
+     * Time a server stream may hold part of a frame without completing it, in milliseconds; the stream is then reset
+     * with {@code PARTIAL_FRAME_TIMEOUT} and the bytes held are freed. A stream the server itself holds back (lane
+     * full, answers not taken) is exempt while held.
+     */
+    public static final String PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME = "vshard.transport.partial.frame.timeout.ms";
+
+    /** Default partial-frame timeout: 10 s. */
+    public static final long PARTIAL_FRAME_TIMEOUT_MS_DEFAULT = 10_000;
+
     /** Flow-control window per stream in bytes (QUIC initial_max_stream_data). */
     public static final String STREAM_WINDOW_PROP_NAME = "vshard.transport.stream.window.bytes";
 
@@ -201,6 +211,8 @@ public final class TransportContext
     private int maxConnections = intProperty(MAX_CONNECTIONS_PROP_NAME, MAX_CONNECTIONS_DEFAULT);
     private long idleTimeoutMs = longProperty(IDLE_TIMEOUT_MS_PROP_NAME, IDLE_TIMEOUT_MS_DEFAULT);
     private long handshakeTimeoutMs = longProperty(HANDSHAKE_TIMEOUT_MS_PROP_NAME, HANDSHAKE_TIMEOUT_MS_DEFAULT);
+    private long partialFrameTimeoutMs =
+        longProperty(PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME, PARTIAL_FRAME_TIMEOUT_MS_DEFAULT);
     private int streamWindowBytes = intProperty(STREAM_WINDOW_PROP_NAME, STREAM_WINDOW_DEFAULT);
     private int connectionWindowBytes = intProperty(CONNECTION_WINDOW_PROP_NAME, CONNECTION_WINDOW_DEFAULT);
     private int outboundQueueBytes = intProperty(OUTBOUND_QUEUE_BYTES_PROP_NAME, OUTBOUND_QUEUE_BYTES_DEFAULT);
@@ -247,6 +259,7 @@ public final class TransportContext
                 case MAX_CONNECTIONS_PROP_NAME -> maxConnections(parseInt(key, value));
                 case IDLE_TIMEOUT_MS_PROP_NAME -> idleTimeoutMs(parseLong(key, value));
                 case HANDSHAKE_TIMEOUT_MS_PROP_NAME -> handshakeTimeoutMs(parseLong(key, value));
+                case PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME -> partialFrameTimeoutMs(parseLong(key, value));
                 case STREAM_WINDOW_PROP_NAME -> streamWindowBytes(parseInt(key, value));
                 case CONNECTION_WINDOW_PROP_NAME -> connectionWindowBytes(parseInt(key, value));
                 case OUTBOUND_QUEUE_BYTES_PROP_NAME -> outboundQueueBytes(parseInt(key, value));
@@ -300,6 +313,7 @@ public final class TransportContext
         requirePositive(MAX_CONNECTIONS_PROP_NAME, maxConnections);
         requirePositive(IDLE_TIMEOUT_MS_PROP_NAME, idleTimeoutMs);
         requirePositive(HANDSHAKE_TIMEOUT_MS_PROP_NAME, handshakeTimeoutMs);
+        requirePositive(PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME, partialFrameTimeoutMs);
         requirePositive(STREAM_WINDOW_PROP_NAME, streamWindowBytes);
         requirePositive(CONNECTION_WINDOW_PROP_NAME, connectionWindowBytes);
         requirePositive(WRITE_BATCH_BYTES_PROP_NAME, writeBatchBytes);
@@ -579,6 +593,28 @@ public final class TransportContext
     public long handshakeTimeoutMs()
     {
         return handshakeTimeoutMs;
+    }
+
+    /**
+     * Set the partial-frame timeout of server streams.
+     *
+     * @param partialFrameTimeoutMs milliseconds.
+     * @return this for a fluent API.
+     */
+    public TransportContext partialFrameTimeoutMs(final long partialFrameTimeoutMs)
+    {
+        this.partialFrameTimeoutMs = partialFrameTimeoutMs;
+        return this;
+    }
+
+    /**
+     * The partial-frame timeout of server streams.
+     *
+     * @return milliseconds.
+     */
+    public long partialFrameTimeoutMs()
+    {
+        return partialFrameTimeoutMs;
     }
 
     /**

@@ -46,6 +46,9 @@ public final class TransportCounters implements AutoCloseable
     /** Times a stream stopped reading because a lane (or the spill pool) was full. */
     public final AtomicCounter backPressurePauses;
 
+    /** Streams reset because the peer held part of a frame longer than the partial-frame timeout. */
+    public final AtomicCounter partialFrameTimeouts;
+
     private final AtomicCounter[] all;
 
     /**
@@ -67,9 +70,10 @@ public final class TransportCounters implements AutoCloseable
         identityMismatches = add(manager, "identity mismatches");
         repliesDropped = add(manager, "replies dropped");
         backPressurePauses = add(manager, "back-pressure pauses");
+        partialFrameTimeouts = add(manager, "partial frame timeouts");
         all = new AtomicCounter[]{ connectionsAccepted, connectionsActive, connectionsRefused, streamsOpened,
             streamsReset, framesIn, framesOut, bytesIn, bytesOut, identityMismatches, repliesDropped,
-            backPressurePauses };
+            backPressurePauses, partialFrameTimeouts };
     }
 
     private static AtomicCounter add(final CountersManager manager, final String metric)

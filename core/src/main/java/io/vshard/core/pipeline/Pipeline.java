@@ -398,7 +398,8 @@ public final class Pipeline implements AutoCloseable
     /**
      * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
      * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does a
-     * {@link BatchPublisher} holding claimed slots until its thread next offers or flushes.
+     * {@link BatchPublisher} holding claimed slots until its thread next offers or flushes. An interrupt does not cut
+     * the wait short (the lanes still use their memory); the thread's interrupt flag is set again on return.
      * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
      * {@link #release()} after it.
      */
@@ -409,6 +410,9 @@ public final class Pipeline implements AutoCloseable
             return;
         }
         closed = true;
+        // An interrupt does not cut the drain short (the lanes still use the arenas), and parkNanos returns at once
+        // while the flag is set: clear it, remember it, and set it again on the way out.
+        boolean interrupted = Thread.interrupted();
         final long[] cursors = new long[lanes.length];
         for (int i = 0; i < lanes.length; i++)
         {
@@ -419,6 +423,10 @@ public final class Pipeline implements AutoCloseable
             while (!lanes[i].isDrainedTo(cursors[i]))
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+                if (Thread.interrupted())
+                {
+                    interrupted = true;
+                }
             }
         }
         for (final Lane lane : lanes)
@@ -427,14 +435,17 @@ public final class Pipeline implements AutoCloseable
         }
         for (final Lane lane : lanes)
         {
-            try
+            while (true)
             {
-                lane.thread().join();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                break;
+                try
+                {
+                    lane.thread().join();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
             }
         }
         for (final Lane lane : lanes)
@@ -442,6 +453,10 @@ public final class Pipeline implements AutoCloseable
             lane.freeArena();
         }
         laneThreadsStopped = true;
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

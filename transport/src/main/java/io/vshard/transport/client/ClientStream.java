@@ -24,9 +24,12 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -46,12 +49,21 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     /** Each queued frame is followed by its deadline, so that a frame the stream cannot take yet still times out. */
     private static final int DEADLINE_LENGTH = 8;
     private static final int SEND_BACKLOG_BATCHES = 2;
+    private static final int QUEUE_ALIGNMENT = 64;
+
+    /** {@link #offerRequest} result: the client closed; the queue takes nothing more. */
+    static final long QUEUE_CLOSED = -3;
 
     private final QuicClient client;
     private final int index;
     private final EventLoop eventLoop;
     private final TransportContext ctx;
     private final ManyToOneRingBuffer queue;
+    private final ByteBuffer queueMemory;
+    // Senders inside offer(): close() waits for none before it frees the queue's memory.
+    private final AtomicInteger activeSenders = new AtomicInteger();
+    private volatile boolean queueClosed;
+    private boolean queueFreed;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     private final ControlledMessageHandler expireQueued = this::expireQueued;
@@ -66,6 +78,8 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private int fifoSize;
     private QuicStreamChannel channel;
     private boolean draining;
+    private boolean reopening;
+    private boolean endedByServer;
     private FrameReader reader;
     private FrameBatch batch;
     private long nowNs;
@@ -77,25 +91,31 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         this.eventLoop = eventLoop;
         this.ctx = ctx;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs());
-        this.queue = new ManyToOneRingBuffer(new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            ctx.clientSendQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        final int queueLength = ctx.clientSendQueueBytes() + RingBufferDescriptor.TRAILER_LENGTH;
+        // Aligned by hand rather than with allocateDirectAligned, whose slice BufferUtil.free cannot free.
+        this.queueMemory = ByteBuffer.allocateDirect(queueLength + QUEUE_ALIGNMENT);
+        final int misalignment = (int)(BufferUtil.address(queueMemory) & (QUEUE_ALIGNMENT - 1));
+        final int alignedOffset = 0 == misalignment ? 0 : QUEUE_ALIGNMENT - misalignment;
+        this.queue = new ManyToOneRingBuffer(new UnsafeBuffer(queueMemory, alignedOffset, queueLength));
     }
 
     /**
      * Any thread: queue a frame with the given correlation id and envelope.
      *
-     * @return true when queued, false when the queue is full.
+     * @return the correlation id when queued, {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full,
+     *         {@link #QUEUE_CLOSED} after {@link #closeQueue()}.
      */
-    boolean offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
+    long offer(final long correlationId, final DirectBuffer src, final int offset, final int length)
     {
-        return RingBuffer.INSUFFICIENT_CAPACITY != offer(null, correlationId, src, offset, length);
+        return offer(null, correlationId, src, offset, length);
     }
 
     /**
      * Any thread: queue a request whose correlation id is taken from {@code ids} only once the queue has room, so a
      * back-pressured request uses no id and a single sender sees consecutive ids.
      *
-     * @return the correlation id, or {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full.
+     * @return the correlation id, {@link RingBuffer#INSUFFICIENT_CAPACITY} when the queue is full, or
+     *         {@link #QUEUE_CLOSED} after {@link #closeQueue()}.
      */
     long offerRequest(final AtomicLong ids, final DirectBuffer src, final int offset, final int length)
     {
@@ -103,6 +123,22 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     }
 
     private long offer(
+        final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
+    {
+        // Announce ourselves, then look at the flag; closeQueue() sets the flag, then waits for no sender: with both
+        // sides volatile one of them sees the other, so the memory is never freed under a sender.
+        activeSenders.getAndIncrement();
+        try
+        {
+            return queueClosed ? QUEUE_CLOSED : offerOpen(ids, givenId, src, offset, length);
+        }
+        finally
+        {
+            activeSenders.getAndDecrement();
+        }
+    }
+
+    private long offerOpen(
         final AtomicLong ids, final long givenId, final DirectBuffer src, final int offset, final int length)
     {
         final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
@@ -136,11 +172,49 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     }
 
     /**
+     * Control thread, from {@link QuicClient#close()}: refuse every later offer with {@link #QUEUE_CLOSED}.
+     */
+    void closeQueue()
+    {
+        queueClosed = true;
+    }
+
+    /**
+     * Control thread, after {@link #closeQueue()} and once the I/O thread has stopped: wait for senders still inside
+     * an offer (a copy, so briefly), then free the queue's memory. The memory is left to the GC when a sender is
+     * still inside after the grace period.
+     *
+     * @param graceNs how long to wait for senders.
+     * @return true when freed.
+     */
+    boolean freeQueue(final long graceNs)
+    {
+        if (queueFreed)
+        {
+            return true;
+        }
+        final long deadlineNs = System.nanoTime() + graceNs;
+        while (0 != activeSenders.get())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+        queueFreed = true;
+        BufferUtil.free(queueMemory);
+        return true;
+    }
+
+    /**
      * I/O thread: a new stream channel of a new connection.
      */
     void attach(final QuicStreamChannel channel)
     {
         this.channel = channel;
+        this.reopening = false;
+        this.endedByServer = false;
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
@@ -152,6 +226,26 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
      */
     void detach()
     {
+        forgetChannel();
+        reopening = false;
+        failAllPending();
+        drain();
+    }
+
+    /**
+     * I/O thread: this stream closed while the connection stays up, and a new stream is being opened for it. The
+     * requests written to the old one fail ({@link AnswerListener#CONNECTION_CLOSED}); those still queued wait for
+     * the new one.
+     */
+    void detachForReopen()
+    {
+        forgetChannel();
+        reopening = true;
+        failAllPending();
+    }
+
+    private void forgetChannel()
+    {
         if (null != reader)
         {
             reader.release();
@@ -160,8 +254,6 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         channel = null;
         reader = null;
         batch = null;
-        failAllPending();
-        drain();
     }
 
     /**
@@ -212,8 +304,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     {
         if (event instanceof ChannelInputShutdownEvent)
         {
-            // The server ended its side (graceful shutdown): no answer will come on this stream.
+            // The server ended its side (graceful shutdown): no answer will come on this stream, nor on a new one.
             failAllPending();
+            if (ctx.channel() == channel)
+            {
+                endedByServer = true;
+            }
             ctx.channel().close();
         }
     }
@@ -225,7 +321,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     {
         if (ctx.channel() == channel)
         {
-            client.onStreamClosed(this);
+            client.onStreamClosed(this, endedByServer);
         }
     }
 
@@ -357,6 +453,11 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         try
         {
             nowNs = System.nanoTime();
+            if (null == channel && reopening)
+            {
+                // Queued frames wait for the stream that replaces this one.
+                return;
+            }
             // Gated on the bytes the stream has not taken yet, not on isWritable(): the stream's capacity reads 0
             // whenever a congestion window is used up, and the event that should follow when it opens again does
             // not always come. What we write beyond the capacity waits in the stream and goes out on the ACKs.
@@ -374,13 +475,13 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
             }
             if (null == batch)
             {
-                failQueued();
+                failQueuedUnlessReopening();
                 return;
             }
             batch.flush();
             if (null == batch)
             {
-                failQueued();
+                failQueuedUnlessReopening();
             }
             else if (batch.queuedBytes() < limitBytes && queue.size() > 0)
             {
@@ -398,11 +499,12 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     }
 
     /**
-     * Not connected: every queued frame fails at once ({@link #onMessage} answers CONNECTION_CLOSED).
+     * Not connected: every queued frame fails at once ({@link #onMessage} answers CONNECTION_CLOSED); a stream being
+     * replaced keeps them for the new one.
      */
-    private void failQueued()
+    private void failQueuedUnlessReopening()
     {
-        while (readQueue() > 0)
+        while (!reopening && readQueue() > 0)
         {
             nowNs = System.nanoTime();
         }

@@ -67,6 +67,10 @@ public final class QuicClient implements AutoCloseable
 
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
     private static final long EXPIRY_INTERVAL_MS = 10;
+    private static final long QUEUE_FREE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Streams a connection may reopen, per stream, before the client replaces the connection instead. */
+    static final int STREAM_REOPENS_PER_STREAM = 4;
 
     private final TransportContext ctx;
     private final InetSocketAddress remote;
@@ -85,6 +89,7 @@ public final class QuicClient implements AutoCloseable
     private ClientStream[] streams;
     private QuicChannel connection;
     private int attachedStreams;
+    private int streamReopens;
     private long backoffMs;
     private CompletableFuture<QuicClient> firstConnect;
     private volatile boolean connected;
@@ -188,8 +193,8 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        return streams[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length) ?
-            SENT : BACK_PRESSURED;
+        final long result = streams[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length);
+        return result >= 0 ? SENT : (ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED);
     }
 
     /**
@@ -215,7 +220,7 @@ public final class QuicClient implements AutoCloseable
         if (correlationId <= 0)
         {
             pendingRequests.decrementAndGet();
-            return BACK_PRESSURED;
+            return ClientStream.QUEUE_CLOSED == correlationId ? CLOSED : BACK_PRESSURED;
         }
         return correlationId;
     }
@@ -240,11 +245,13 @@ public final class QuicClient implements AutoCloseable
         final CompletableFuture<Answer> future = new CompletableFuture<>();
         futures.put(correlationId, future);
         pendingRequests.incrementAndGet();
-        if (!streams[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length))
+        final long result = streams[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
+        if (result < 0)
         {
             pendingRequests.decrementAndGet();
             futures.remove(correlationId);
-            return CompletableFuture.failedFuture(new IllegalStateException(describe(BACK_PRESSURED)));
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                describe(ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED)));
         }
         return future;
     }
@@ -301,7 +308,8 @@ public final class QuicClient implements AutoCloseable
 
     /**
      * Close the connection (clean application close), fail every pending request with
-     * {@link AnswerListener#CONNECTION_CLOSED} and stop the I/O thread. Control thread; idempotent.
+     * {@link AnswerListener#CONNECTION_CLOSED}, stop the I/O thread and free the send queues. Sends from then on,
+     * and sends racing with it, answer {@link #CLOSED}. Control thread; idempotent.
      */
     public void close()
     {
@@ -311,16 +319,43 @@ public final class QuicClient implements AutoCloseable
         }
         closed = true;
         connected = false;
+        if (null != streams)
+        {
+            for (final ClientStream stream : streams)
+            {
+                if (null != stream)
+                {
+                    stream.closeQueue();
+                }
+            }
+        }
         if (null != group)
         {
             eventLoop.submit(this::closeOnLoop).awaitUninterruptibly(5_000);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+            final boolean stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
+            freeQueues(stopped);
         }
         for (final CompletableFuture<Answer> future : futures.values())
         {
             future.completeExceptionally(new IllegalStateException("client closed"));
         }
         futures.clear();
+    }
+
+    private void freeQueues(final boolean ioThreadStopped)
+    {
+        if (!ioThreadStopped)
+        {
+            LOG.log(System.Logger.Level.WARNING, "client I/O thread did not stop; send queues left to the GC");
+            return;
+        }
+        for (final ClientStream stream : streams)
+        {
+            if (null != stream && !stream.freeQueue(QUEUE_FREE_GRACE_NS))
+            {
+                LOG.log(System.Logger.Level.WARNING, "a sender is still inside send(); its queue is left to the GC");
+            }
+        }
     }
 
     ErrorHandler errorHandler()
@@ -363,15 +398,46 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: a stream closed while the connection may still be up: the connection is replaced as a whole.
+     * I/O thread: a stream closed while the connection may still be up. A stream the server ended (its graceful
+     * shutdown) means the server is going: the connection is replaced as a whole. A stream closed otherwise (reset
+     * by the server, say): its written requests fail, and a new stream replaces it on the same connection, so the
+     * other streams go on undisturbed. A server that keeps closing streams ({@link #STREAM_REOPENS_PER_STREAM} per
+     * stream and connection) or a new stream that cannot be opened gets the connection replaced as a whole too.
      */
-    void onStreamClosed(final ClientStream stream)
+    void onStreamClosed(final ClientStream stream, final boolean endedByServer)
     {
         final QuicChannel current = connection;
-        if (null != current && current.isActive())
+        if (null == current || !current.isActive() || closed)
+        {
+            return;
+        }
+        if (endedByServer)
         {
             current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            return;
         }
+        if (++streamReopens > STREAM_REOPENS_PER_STREAM * streams.length)
+        {
+            LOG.log(System.Logger.Level.WARNING, "streams to " + remote + " keep closing; replacing the connection");
+            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        stream.detachForReopen();
+        current.createStream(QuicStreamType.BIDIRECTIONAL, stream).addListener((created) ->
+        {
+            if (created.isSuccess() && current == connection && current.isActive())
+            {
+                stream.attach((QuicStreamChannel)created.getNow());
+            }
+            else
+            {
+                if (created.isSuccess())
+                {
+                    ((QuicStreamChannel)created.getNow()).close();
+                }
+                current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+            }
+        });
     }
 
     private int state()
@@ -421,6 +487,7 @@ public final class QuicClient implements AutoCloseable
         }
         connection = channel;
         attachedStreams = 0;
+        streamReopens = 0;
         channel.closeFuture().addListener((ignore) -> onConnectionClosed(channel));
         for (final ClientStream stream : streams)
         {

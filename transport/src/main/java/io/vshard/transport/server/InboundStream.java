@@ -24,7 +24,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * stream keeps the refused frame and what follows, turns {@code autoRead} off and waits for the lane's room signal;
  * QUIC flow control then holds the sender. Only the stream's I/O thread touches it.
  */
-final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer
+final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer, ResumeQueue.Resumable
 {
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
@@ -59,6 +59,9 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private int pauseReasons;
     private boolean inputShutdown;
     private boolean resumeAfterWritesScheduled;
+    private boolean partialFrameSeen;
+    private long partialFrameSinceNs;
+    private long partialFrameMark;
     private final Runnable resumeAfterWrites = this::resumeAfterWrites;
 
     InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
@@ -168,7 +171,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         loop.streams.remove(address);
-        loop.removePaused(this);
+        loop.paused.remove(this);
         reader.release();
         batch.release();
         connection.streamClosed();
@@ -207,16 +210,17 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     }
 
     /**
-     * Retry the frames kept since a lane refused one, and reading if it stopped for an unwritable stream.
+     * Retry the frames kept since a lane refused one, and resume reading once all are taken.
      *
-     * @return true while still paused for either reason.
+     * @return {@link #STILL_PAUSED}, {@link #PAUSED_AFTER_PROGRESS} or {@link #DONE}.
      */
-    boolean resumeFromLane()
+    public int retry()
     {
         if (!channel.isActive() || 0 == (pauseReasons & PAUSED_BY_LANE))
         {
-            return false;
+            return DONE;
         }
+        final int heldBytes = reader.pendingBytes();
         final int result = reader.resume(this);
         if (batch.isPending())
         {
@@ -226,10 +230,43 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             unpause(PAUSED_BY_LANE);
             finishIfDone();
-            return false;
+            return DONE;
         }
         onReaderResult(result);
-        return FrameReader.STOPPED == result;
+        if (FrameReader.STOPPED != result)
+        {
+            return DONE;
+        }
+        return reader.pendingBytes() < heldBytes ? PAUSED_AFTER_PROGRESS : STILL_PAUSED;
+    }
+
+    /**
+     * Periodic check from the I/O thread: reset the stream when the peer has held the same partial frame for the
+     * timeout (the first check that sees it starts the clock). A stream we hold back ourselves is exempt.
+     *
+     * @param nowNs     the time now.
+     * @param timeoutNs the partial-frame timeout.
+     */
+    void checkPartialFrame(final long nowNs, final long timeoutNs)
+    {
+        if (0 != pauseReasons || 0 == reader.pendingBytes() || reader.isStopped() || !channel.isActive())
+        {
+            partialFrameSeen = false;
+            return;
+        }
+        final long mark = reader.framesTaken();
+        if (!partialFrameSeen || mark != partialFrameMark)
+        {
+            partialFrameSeen = true;
+            partialFrameMark = mark;
+            partialFrameSinceNs = nowNs;
+        }
+        else if (nowNs - partialFrameSinceNs >= timeoutNs)
+        {
+            partialFrameSeen = false;
+            loop.counters.partialFrameTimeouts.increment();
+            reset(QuicErrorCodes.PARTIAL_FRAME_TIMEOUT);
+        }
     }
 
     /**
@@ -251,13 +288,14 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
                 loop.counters.backPressurePauses.increment();
-                loop.addPaused(this);
+                loop.paused.add(this);
                 pause(PAUSED_BY_LANE);
             }
         }
         else if (FrameReader.BAD_FRAMING == result)
         {
-            reset();
+            loop.counters.streamsReset.increment();
+            reset(QuicErrorCodes.BAD_FRAMING);
         }
     }
 
@@ -326,12 +364,11 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         }
     }
 
-    private void reset()
+    private void reset(final int code)
     {
-        loop.counters.streamsReset.increment();
         reader.release();
         batch.release();
-        channel.shutdown(QuicErrorCodes.BAD_FRAMING);
+        channel.shutdown(code);
         channel.close();
     }
 }

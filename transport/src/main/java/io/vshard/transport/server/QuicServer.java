@@ -43,10 +43,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class QuicServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
+    // A refused peer retransmits its Initial for a few probe timeouts at most: remember attempts that long.
+    private static final long REFUSAL_WINDOW_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int REFUSALS_REMEMBERED = 4096;
 
     final TransportContext ctx;
     final AtomicInteger connectionCount = new AtomicInteger();
     final AtomicInteger openStreams = new AtomicInteger();
+    final RefusalLog refusals = new RefusalLog(REFUSAL_WINDOW_NS, REFUSALS_REMEMBERED);
     TransportCounters counters;
     private final Pipeline pipeline;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();

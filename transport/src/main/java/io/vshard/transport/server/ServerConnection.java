@@ -4,10 +4,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicConnectionAddress;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.tls.NodeIdentity;
 
+import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private NodeIdentity peer;
     private boolean counted;
     private int openStreams;
+    private Attempt attempt;
+    private SocketAddress peerAddress;
 
     ServerConnection(final QuicServer server)
     {
@@ -77,6 +81,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         channel = (QuicChannel)ctx.channel();
+        peerAddress = channel.remoteSocketAddress();
         // A connection refused before its handshake never becomes active, so channelInactive never comes for it:
         // count it down when it closes, whatever state it closes in.
         channel.closeFuture().addListener((ignore) -> onClosed());
@@ -135,7 +140,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
             server.counters.connectionsActive.decrement();
             server.unregister(this);
         }
-        else
+        else if (server.refusals.countRefusal(attempt, peerAddress, System.nanoTime()))
         {
             server.counters.connectionsRefused.increment();
         }
@@ -182,6 +187,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private void refuse(final int code, final String reason)
     {
         LOG.log(System.Logger.Level.DEBUG, "refusing connection " + channel + ": " + reason);
+        // The peer's own connection id (known once its first packet is in) and address name the attempt: the
+        // Initial packets it sends before it hears the refusal, which the codec takes for new connections, carry both.
+        attempt = new Attempt(peerAddress, channel.remoteAddress());
         channel.close(true, code, Unpooled.EMPTY_BUFFER);
     }
 
@@ -192,6 +200,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private void refuseOnceReceived(final ChannelHandlerContext ctx, final int code, final String reason)
     {
         ctx.executor().execute(() -> refuse(code, reason));
+    }
+
+    /**
+     * A connection attempt: the peer's address and the connection id it chose.
+     *
+     * @param peer   the peer's UDP address.
+     * @param peerId the peer's source connection id.
+     */
+    private record Attempt(SocketAddress peer, QuicConnectionAddress peerId)
+    {
     }
 
     private void cancelHandshakeTimer()

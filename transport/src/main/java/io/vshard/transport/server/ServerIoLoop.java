@@ -24,10 +24,15 @@ final class ServerIoLoop implements ReplyFrameHandler
     private static final long RESUME_CHECK_INTERVAL_MS = 50;
     // Answers a stream may hold that quiche has not taken yet before the stream stops reading requests.
     private static final int ANSWER_BACKLOG_BATCHES = 4;
+    // The partial-frame timeout is checked this many times per timeout (and at least once a second): a stream is
+    // reset between the timeout and a quarter more.
+    private static final int PARTIAL_FRAME_CHECKS_PER_TIMEOUT = 4;
+    private static final long PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS = 1_000;
 
     final EventLoop eventLoop;
     final OutboundQueue replies;
     final StreamTable streams = new StreamTable();
+    final ResumeQueue paused = new ResumeQueue();
     final Pipeline pipeline;
     final TransportContext ctx;
     final TransportCounters counters;
@@ -36,11 +41,10 @@ final class ServerIoLoop implements ReplyFrameHandler
     final long answerBacklogBytes;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
+    private final long partialFrameTimeoutNs;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     private InboundStream[] dirty = new InboundStream[16];
     private int dirtyCount;
-    private InboundStream[] paused = new InboundStream[16];
-    private int pausedCount;
 
     ServerIoLoop(
         final EventLoop eventLoop,
@@ -57,6 +61,11 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
+        this.partialFrameTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.partialFrameTimeoutMs());
+        final long checkIntervalMs = Math.max(1, Math.min(
+            PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS, ctx.partialFrameTimeoutMs() / PARTIAL_FRAME_CHECKS_PER_TIMEOUT));
+        eventLoop.scheduleWithFixedDelay(this::checkPartialFrames, checkIntervalMs, checkIntervalMs,
+            TimeUnit.MILLISECONDS);
         if (ctx.safetyNet())
         {
             // A safety net only: room signals resume streams; this catches a missed signal instead of stalling.
@@ -112,28 +121,6 @@ final class ServerIoLoop implements ReplyFrameHandler
         }
     }
 
-    void addPaused(final InboundStream stream)
-    {
-        if (pausedCount == paused.length)
-        {
-            paused = Arrays.copyOf(paused, pausedCount * 2);
-        }
-        paused[pausedCount++] = stream;
-    }
-
-    void removePaused(final InboundStream stream)
-    {
-        for (int i = 0; i < pausedCount; i++)
-        {
-            if (paused[i] == stream)
-            {
-                paused[i] = paused[--pausedCount];
-                paused[pausedCount] = null;
-                return;
-            }
-        }
-    }
-
     /**
      * Event loop: deliver every pending answer to its stream and write the batches.
      */
@@ -178,9 +165,29 @@ final class ServerIoLoop implements ReplyFrameHandler
         }
     }
 
+    private void checkPartialFrames()
+    {
+        try
+        {
+            final long nowNs = System.nanoTime();
+            for (int i = 0, capacity = streams.capacity(); i < capacity; i++)
+            {
+                final InboundStream stream = streams.at(i);
+                if (null != stream)
+                {
+                    stream.checkPartialFrame(nowNs, partialFrameTimeoutNs);
+                }
+            }
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
     private void resumeIfPaused()
     {
-        if (pausedCount > 0)
+        if (paused.size() > 0)
         {
             resume();
         }
@@ -191,20 +198,7 @@ final class ServerIoLoop implements ReplyFrameHandler
         resumeScheduled.set(false);
         try
         {
-            int i = 0;
-            while (i < pausedCount)
-            {
-                final InboundStream stream = paused[i];
-                if (stream.resumeFromLane())
-                {
-                    i++;
-                }
-                else
-                {
-                    paused[i] = paused[--pausedCount];
-                    paused[pausedCount] = null;
-                }
-            }
+            paused.retryAll();
             flushDirty();
         }
         catch (final Throwable ex)

@@ -62,7 +62,7 @@ class SoakTest
                 final long warmUpMs = Math.max(10_000, SECONDS * 200L);
                 runWorkers(node, group, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(warmUpMs), problems,
                     requests, connections, abrupt);
-                awaitConnections(node, 1);
+                awaitConnections(node, 1, problems);
                 final ResourceProbe warm = ResourceProbe.afterGc();
                 System.out.println("soak after " + warmUpMs / 1000 + " s warm-up: " + warm.describe());
                 bystander.takeHistogram();
@@ -73,7 +73,7 @@ class SoakTest
                 {
                     runWorkers(node, group, System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS) / PHASES,
                         problems, requests, connections, abrupt);
-                    awaitConnections(node, 1);
+                    awaitConnections(node, 1, problems);
                     phases[phase] = ResourceProbe.afterGc();
                     System.out.printf("soak phase %d/%d: %s%n", phase + 1, PHASES, phases[phase].describe());
                 }
@@ -207,12 +207,18 @@ class SoakTest
         }
     }
 
-    private static void awaitConnections(final TestNode node, final int expected)
+    private static void awaitConnections(final TestNode node, final int expected, final List<String> problems)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // Longer than the idle timeout (30 s): a client closed with much in flight can leave its connection on the
+        // server until then (RELIABILITY.md, "Found, not fixed"); it must be gone after it.
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         while (node.server.connectionCount() != expected)
         {
-            assertThat(System.nanoTime()).as("connections to settle at " + expected).isLessThan(deadlineNs);
+            assertThat(System.nanoTime()).as(() -> "connections to settle at " + expected + ": " +
+                node.server.connectionCount() + " (accepted " + node.server.counters().connectionsAccepted.get() +
+                ", active " + node.server.counters().connectionsActive.get() + ", refused " +
+                node.server.counters().connectionsRefused.get() + "); problems " + problems + "; errors " + node.errors)
+                .isLessThan(deadlineNs);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
