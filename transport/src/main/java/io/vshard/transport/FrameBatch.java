@@ -190,6 +190,9 @@ public final class FrameBatch
         bytesWritten += length;
         framesWritten += frames;
         frames = 0;
+        // Our own reference across the write, so the buffer cannot go back to the pool and to another owner while
+        // we look at it below.
+        out.retain();
         if (0 == queuedBytes && channel.isWritable() && length <= channel.bytesBeforeUnwritable())
         {
             channel.write(out, channel.voidPromise());
@@ -199,13 +202,14 @@ public final class FrameBatch
             track(length);
             channel.write(out).addListener(onWriteComplete);
         }
-        if (!channel.isActive() && out.refCnt() > 0)
+        if (!channel.isActive() && out.refCnt() > 1)
         {
             // The write closed the stream from inside (the codec's send found the connection closing and closed its
             // streams) and the codec then queued the buffer in the closed stream, whose queue nothing drains or
-            // frees any more (netty-incubator-codec-quic 0.0.75): free it here.
-            out.release(out.refCnt());
+            // frees any more (netty-incubator-codec-quic 0.0.75): drop the codec's reference here.
+            out.release(out.refCnt() - 1);
         }
+        out.release();
         return length;
     }
 
