@@ -33,8 +33,9 @@ while (($# > 0)); do
   shift
 done
 
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/core/src/main" "$root/transport/src/main" "$root/bench/src/main" \
-    "$root/pom.xml" "$root/core/pom.xml" "$root/transport/pom.xml" "$root/bench/pom.xml" \
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/core/src/main" "$root/transport/src/main" "$root/examples/src/main" \
+    "$root/cli/src/main" "$root/bench/src/main" "$root/pom.xml" "$root/core/pom.xml" "$root/transport/pom.xml" \
+    "$root/examples/pom.xml" "$root/cli/pom.xml" "$root/bench/pom.xml" \
     -newer "$jar" -type f -print -quit)" ]]; then
   echo "building benchmarks.jar..." >&2
   (cd "$root" && ./mvnw -B -q -pl bench -am package -DskipTests)

@@ -5,11 +5,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/transport/target/vshard.jar"
+jar="$root/cli/target/vshard.jar"
 
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/core/src/main" "$root/transport/src/main" -newer "$jar" -type f -print -quit)" ]]; then
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/core/src/main" "$root/transport/src/main" "$root/examples/src/main" "$root/cli/src/main" -newer "$jar" -type f -print -quit)" ]]; then
   echo "building vshard.jar (first run downloads Maven and the dependencies)..." >&2
-  (cd "$root" && ./mvnw -B -q -pl transport -am package -DskipTests)
+  (cd "$root" && ./mvnw -B -q -pl cli -am package -DskipTests)
 fi
 
 exec "$root/scripts/vshard" demo "$@"

@@ -45,7 +45,7 @@ Example:
   $PROG --cpus 2-3 --heap 4g -- --lanes 'TimeseriesScan,TimeseriesRetention@2;VectorSearch@3;*'
 
 Environment:
-  VSHARD_JAR  the node jar (default: transport/target/vshard.jar in this repository)
+  VSHARD_JAR  the node jar (default: cli/target/vshard.jar in this repository)
   JAVA_HOME   the JDK to use (default: java on PATH)
   TUNE_ROOT   prefix of the /sys paths read, for tests
   TUNE_BIN    directory put first on PATH, for tests
@@ -212,7 +212,7 @@ main() {
   # -Xlog separates its fields with ':' and its options with ','.
   [[ $LOG_DIR != *[:,]* ]] || usage_error "--log-dir: -Xlog cannot take a path with ':' or ',': $LOG_DIR"
 
-  jar=${VSHARD_JAR:-${SCRIPT_DIR%/*}/transport/target/vshard.jar}
+  jar=${VSHARD_JAR:-${SCRIPT_DIR%/*}/cli/target/vshard.jar}
   find_java
   resolve_placement
   jvm_flags

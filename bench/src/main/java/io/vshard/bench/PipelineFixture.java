@@ -1,11 +1,11 @@
 package io.vshard.bench;
 
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.dispatch.LaneLayout;
 import io.vshard.core.pipeline.EnvelopeHandler;
-import io.vshard.core.pipeline.LaneLayout;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.MessageType;
 
 import java.io.File;

@@ -124,7 +124,7 @@ class RunNodeTest
 
         final ScriptRun run = ScriptRun.run("run-node.sh", host.work(), env, "--dry-run");
 
-        final Path built = ScriptRun.MODULE_DIR.getParent().resolve("transport/target/vshard.jar");
+        final Path built = ScriptRun.MODULE_DIR.getParent().resolve("cli/target/vshard.jar");
         assertThat(run.stdout()).contains(" -jar " + built + " node\n");
     }
 

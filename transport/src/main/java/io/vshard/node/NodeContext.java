@@ -1,8 +1,8 @@
 package io.vshard.node;
 
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.EnvelopeHandler;
 import io.vshard.core.pipeline.PipelineContext;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.transport.TransportContext;
 
 import java.io.File;

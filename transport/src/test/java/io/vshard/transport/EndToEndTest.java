@@ -1,6 +1,6 @@
 package io.vshard.transport;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.MessageType;

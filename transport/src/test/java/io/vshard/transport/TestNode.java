@@ -1,10 +1,10 @@
 package io.vshard.transport;
 
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.EnvelopeHandler;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeFlyweight;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.client.AnswerListener;

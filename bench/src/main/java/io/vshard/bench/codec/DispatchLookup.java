@@ -1,7 +1,7 @@
 package io.vshard.bench.codec;
 
 import io.vshard.bench.BenchJvm;
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.wire.MessageType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,10 +1,10 @@
 package io.vshard.bench.quic;
 
 import io.vshard.bench.BenchJvm;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.Reply;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.EnvelopeFlyweight;
 import io.vshard.core.wire.EnvelopeView;

@@ -1,5 +1,6 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import org.agrona.DirectBuffer;

@@ -1,5 +1,6 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.dispatch.LaneLayout;
 import io.vshard.core.wire.EnvelopeDescriptor;
 
 import java.io.File;

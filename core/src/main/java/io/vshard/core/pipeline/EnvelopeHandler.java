@@ -3,7 +3,7 @@ package io.vshard.core.pipeline;
 import io.vshard.core.wire.EnvelopeView;
 
 /**
- * The engine side of the pipeline: one handler is registered per {@link io.vshard.core.wire.DispatchTarget}.
+ * The engine side of the pipeline: one handler is registered per {@link io.vshard.core.dispatch.DispatchTarget}.
  * <p>
  * Called on the lane thread of its target, one envelope at a time. The envelope view and the reply object are
  * reused: neither may be kept past the call. The handler answers in one of three ways, as the original

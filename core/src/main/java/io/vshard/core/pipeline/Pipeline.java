@@ -1,7 +1,11 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.dispatch.LaneLayout;
+import io.vshard.core.dispatch.LaneSpec;
+import io.vshard.core.reply.OutboundQueue;
+import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.status.CountersFile;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.EnvelopeFlyweight;
 import io.vshard.core.wire.ErrorCode;

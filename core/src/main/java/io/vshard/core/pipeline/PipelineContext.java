@@ -1,6 +1,7 @@
 package io.vshard.core.pipeline;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.dispatch.LaneLayout;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;

@@ -1,7 +1,9 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.dispatch.LaneLayout;
+import io.vshard.core.dispatch.LaneSpec;
 import io.vshard.core.status.CountersFileDescriptor;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.ErrorCode;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;

@@ -1,5 +1,7 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.reply.ReplyClaim;
+import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.EnvelopeFlyweight;
 import io.vshard.core.wire.EnvelopeView;

@@ -1,5 +1,6 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.reply.ReplyDestination;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

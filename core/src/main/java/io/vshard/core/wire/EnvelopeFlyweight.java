@@ -279,52 +279,6 @@ public final class EnvelopeFlyweight implements EnvelopeView
     }
 
     /**
-     * Write a whole timeseries scatter response (partial aggregates from a shard to the coordinator).
-     *
-     * @param sourceNode    the answering node.
-     * @param targetNode    the coordinator.
-     * @param vshardId      the virtual shard scanned.
-     * @param payload       holding the partials.
-     * @param payloadOffset of the first byte.
-     * @param payloadLength of the partials.
-     * @return this for a fluent API.
-     */
-    public EnvelopeFlyweight tsScatterResponse(
-        final long sourceNode,
-        final long targetNode,
-        final int vshardId,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength)
-    {
-        return header(MessageType.TsScatterResponse.code(), sourceNode, targetNode, vshardId, payloadLength)
-            .payload(payload, payloadOffset, payloadLength);
-    }
-
-    /**
-     * Write a whole timeseries retention acknowledgement.
-     *
-     * @param sourceNode    the acknowledging node.
-     * @param targetNode    the coordinator.
-     * @param vshardId      the virtual shard trimmed.
-     * @param payload       holding the acknowledgement body.
-     * @param payloadOffset of the first byte.
-     * @param payloadLength of the body.
-     * @return this for a fluent API.
-     */
-    public EnvelopeFlyweight tsRetentionAck(
-        final long sourceNode,
-        final long targetNode,
-        final int vshardId,
-        final DirectBuffer payload,
-        final int payloadOffset,
-        final int payloadLength)
-    {
-        return header(MessageType.TsRetentionAck.code(), sourceNode, targetNode, vshardId, payloadLength)
-            .payload(payload, payloadOffset, payloadLength);
-    }
-
-    /**
      * Validate this envelope, assuming it occupies {@code length} bytes.
      *
      * @param length           bytes available for the envelope.

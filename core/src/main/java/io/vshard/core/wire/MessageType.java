@@ -1,5 +1,7 @@
 package io.vshard.core.wire;
 
+import io.vshard.core.dispatch.DispatchTarget;
+
 /**
  * The 46 envelope message types of NodeDB cluster wire v2 with their wire codes and dispatch targets.
  * <p>

@@ -56,36 +56,6 @@ public record VShardEnvelope(
     }
 
     /**
-     * A timeseries scatter response carrying partial aggregates.
-     *
-     * @param source   the answering node.
-     * @param target   the coordinator.
-     * @param vshardId the virtual shard scanned.
-     * @param payload  the partials.
-     * @return the envelope.
-     */
-    public static VShardEnvelope tsScatterResponse(
-        final long source, final long target, final int vshardId, final byte[] payload)
-    {
-        return of(MessageType.TsScatterResponse, source, target, vshardId, payload);
-    }
-
-    /**
-     * A timeseries retention acknowledgement.
-     *
-     * @param source   the acknowledging node.
-     * @param target   the coordinator.
-     * @param vshardId the virtual shard trimmed.
-     * @param payload  the acknowledgement body.
-     * @return the envelope.
-     */
-    public static VShardEnvelope tsRetentionAck(
-        final long source, final long target, final int vshardId, final byte[] payload)
-    {
-        return of(MessageType.TsRetentionAck, source, target, vshardId, payload);
-    }
-
-    /**
      * A reply to this envelope: source and target swapped, vshard id kept.
      *
      * @param type    of the reply.

@@ -1,5 +1,10 @@
 package io.vshard.core.pipeline;
 
+import io.vshard.core.reply.CallbackReplyDestination;
+import io.vshard.core.reply.OutboundQueue;
+import io.vshard.core.reply.ReplyCallback;
+import io.vshard.core.reply.ReplyDestination;
+import io.vshard.core.reply.ReplyFrameHandler;
 import org.agrona.DirectBuffer;
 
 import java.time.Duration;

@@ -1,6 +1,8 @@
 package io.vshard.core.pipeline;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.reply.CallbackReplyDestination;
+import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.FrameFlyweight;

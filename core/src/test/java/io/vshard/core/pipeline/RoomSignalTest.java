@@ -1,6 +1,7 @@
 package io.vshard.core.pipeline;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.reply.CallbackReplyDestination;
 import io.vshard.core.wire.MessageType;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

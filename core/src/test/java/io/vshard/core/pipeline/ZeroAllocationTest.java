@@ -1,6 +1,11 @@
 package io.vshard.core.pipeline;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.reply.CallbackReplyDestination;
+import io.vshard.core.reply.OutboundQueue;
+import io.vshard.core.reply.ReplyCallback;
+import io.vshard.core.reply.ReplyDestination;
+import io.vshard.core.reply.ReplyFrameHandler;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;

@@ -1,10 +1,10 @@
 package io.vshard.core.status;
 
-import io.vshard.core.pipeline.CallbackReplyDestination;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.reply.CallbackReplyDestination;
 import io.vshard.core.wire.MessageType;
 import io.vshard.core.wire.VShardEnvelope;
 import org.agrona.concurrent.UnsafeBuffer;

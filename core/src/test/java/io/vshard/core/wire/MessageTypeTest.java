@@ -1,5 +1,6 @@
 package io.vshard.core.wire;
 
+import io.vshard.core.dispatch.DispatchTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -93,45 +93,6 @@ class ReplyHelpersTest
         assertThat(out).isEqualTo(Arrays.copyOf(expected, HEADER_LENGTH));
     }
 
-    @Test
-    void shouldWriteTsScatterResponseWithItsCode()
-    {
-        final VShardEnvelope value = VShardEnvelope.tsScatterResponse(SOURCE, TARGET, VSHARD_ID, REPLY_PAYLOAD);
-        final byte[] out = new byte[value.encodedLength()];
-        final EnvelopeFlyweight flyweight = new EnvelopeFlyweight()
-            .wrap(new UnsafeBuffer(out), 0)
-            .tsScatterResponse(SOURCE, TARGET, VSHARD_ID, payloadAt(5, REPLY_PAYLOAD), 5, REPLY_PAYLOAD.length);
-
-        assertThat(value.msgType().code()).isEqualTo(41);
-        assertThat(value.msgType().target()).isSameAs(DispatchTarget.TimeseriesCoordinator);
-        assertThat(value.sourceNode()).isEqualTo(SOURCE);
-        assertThat(value.targetNode()).isEqualTo(TARGET);
-        assertThat(value.vshardId()).isEqualTo(VSHARD_ID);
-        assertThat(flyweight.msgType()).isEqualTo(41);
-        assertThat(flyweight.messageType()).isSameAs(MessageType.TsScatterResponse);
-        assertThat(out).isEqualTo(value.encode());
-    }
-
-    @Test
-    void shouldWriteTsRetentionAckWithItsCode()
-    {
-        final VShardEnvelope value = VShardEnvelope.tsRetentionAck(SOURCE, TARGET, VSHARD_ID, new byte[0]);
-        final byte[] out = new byte[value.encodedLength()];
-        final EnvelopeFlyweight flyweight = new EnvelopeFlyweight()
-            .wrap(new UnsafeBuffer(out), 0)
-            .tsRetentionAck(SOURCE, TARGET, VSHARD_ID, new UnsafeBuffer(new byte[1]), 0, 0);
-
-        assertThat(value.msgType().code()).isEqualTo(43);
-        assertThat(value.msgType().target()).isSameAs(DispatchTarget.TimeseriesCoordinator);
-        assertThat(value.sourceNode()).isEqualTo(SOURCE);
-        assertThat(value.targetNode()).isEqualTo(TARGET);
-        assertThat(value.vshardId()).isEqualTo(VSHARD_ID);
-        assertThat(flyweight.msgType()).isEqualTo(43);
-        assertThat(flyweight.messageType()).isSameAs(MessageType.TsRetentionAck);
-        assertThat(flyweight.payloadLength()).isZero();
-        assertThat(out).isEqualTo(value.encode());
-    }
-
     @ParameterizedTest(name = "seed={0}")
     @ValueSource(longs = { 0x5EEDL, 2024L })
     void shouldProduceIdenticalBytesFromFlyweightAndValueHelpers(final long seed)
@@ -158,17 +119,6 @@ class ReplyHelpersTest
                 replyPayload.length);
             assertThat(reply).as(context).isEqualTo(request.reply(replyType, replyPayload).encode());
 
-            final byte[] scatter = new byte[HEADER_LENGTH + replyPayload.length];
-            out.wrap(new UnsafeBuffer(scatter), 0).tsScatterResponse(request.targetNode(), request.sourceNode(),
-                request.vshardId(), replyPayloadBuffer, 0, replyPayload.length);
-            assertThat(scatter).as(context).isEqualTo(VShardEnvelope.tsScatterResponse(
-                request.targetNode(), request.sourceNode(), request.vshardId(), replyPayload).encode());
-
-            final byte[] ack = new byte[HEADER_LENGTH + replyPayload.length];
-            out.wrap(new UnsafeBuffer(ack), 0).tsRetentionAck(request.targetNode(), request.sourceNode(),
-                request.vshardId(), replyPayloadBuffer, 0, replyPayload.length);
-            assertThat(ack).as(context).isEqualTo(VShardEnvelope.tsRetentionAck(
-                request.targetNode(), request.sourceNode(), request.vshardId(), replyPayload).encode());
         }
     }
 

@@ -109,7 +109,7 @@ class VShardEnvelopeTest
         assertThatThrownBy(() -> new VShardEnvelope(2, MessageType.SegmentChunk, 1, 2, 3, null))
             .isInstanceOf(NullPointerException.class)
             .hasMessageContaining("payload");
-        assertThatThrownBy(() -> VShardEnvelope.tsRetentionAck(1, 2, 3, null))
+        assertThatThrownBy(() -> VShardEnvelope.of(MessageType.TsRetentionAck, 1, 2, 3, null))
             .isInstanceOf(NullPointerException.class);
     }
 }

@@ -185,8 +185,9 @@ class WireZeroAllocationTest
             frame.wrap(outbound, offset).header(FrameDescriptor.KIND_RESPONSE, CORRELATION_ID,
                 EnvelopeDescriptor.HEADER_LENGTH + replyPayloadLength);
             checksum += replyEnvelope.wrap(outbound, frame.bodyOffset())
-                .tsRetentionAck(envelope.targetNode(), envelope.sourceNode(), envelope.vshardId(), replyPayload, 0,
-                    replyPayloadLength)
+                .header(MessageType.TsRetentionAck.code(), envelope.targetNode(), envelope.sourceNode(),
+                    envelope.vshardId(), replyPayloadLength)
+                .payload(replyPayload, 0, replyPayloadLength)
                 .encodedLength();
         }
         return checksum;
@@ -225,7 +226,7 @@ class WireZeroAllocationTest
         check.wrap(outbound, offset);
         final byte[] ack = new byte[check.bodyLength()];
         outbound.getBytes(check.bodyOffset(), ack);
-        assertThat(VShardEnvelope.decode(ack)).isEqualTo(VShardEnvelope.tsRetentionAck(
+        assertThat(VShardEnvelope.decode(ack)).isEqualTo(VShardEnvelope.of(MessageType.TsRetentionAck,
             request.targetNode(), request.sourceNode(), request.vshardId(), replyBytes));
     }
 

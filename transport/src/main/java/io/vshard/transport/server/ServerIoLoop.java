@@ -1,9 +1,9 @@
 package io.vshard.transport.server;
 
 import io.netty.channel.EventLoop;
-import io.vshard.core.pipeline.OutboundQueue;
 import io.vshard.core.pipeline.Pipeline;
-import io.vshard.core.pipeline.ReplyFrameHandler;
+import io.vshard.core.reply.OutboundQueue;
+import io.vshard.core.reply.ReplyFrameHandler;
 import io.vshard.transport.TransportContext;
 import io.vshard.transport.TransportCounters;
 import org.agrona.DirectBuffer;

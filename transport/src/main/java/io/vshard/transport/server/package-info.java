@@ -4,6 +4,6 @@
  * slots, stops reading a stream while its lane is full, and writes the lanes' answers back in batches.
  * <p>
  * Threading: each connection and its streams live on one I/O thread (a Netty event loop) together with that thread's
- * {@link io.vshard.core.pipeline.OutboundQueue} of replies; lane threads only write into the queue and wake the loop.
+ * {@link io.vshard.core.reply.OutboundQueue} of replies; lane threads only write into the queue and wake the loop.
  */
 package io.vshard.transport.server;

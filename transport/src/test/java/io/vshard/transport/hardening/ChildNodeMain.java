@@ -1,9 +1,9 @@
 package io.vshard.transport.hardening;
 
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.transport.TestNode;
 import io.vshard.transport.TransportContext;
 import io.vshard.transport.server.QuicServer;

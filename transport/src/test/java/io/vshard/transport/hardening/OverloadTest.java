@@ -1,6 +1,6 @@
 package io.vshard.transport.hardening;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.TestNode;
 import io.vshard.transport.client.QuicClient;

@@ -1,4 +1,4 @@
-package io.vshard.core.wire;
+package io.vshard.core.dispatch;
 
 /**
  * The engine a message type is dispatched to. Each {@link MessageType} maps to exactly one target; the pipeline

@@ -1,9 +1,9 @@
 package io.vshard.examples;
 
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.EnvelopeHandler;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.Reply;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.MessageType;
 

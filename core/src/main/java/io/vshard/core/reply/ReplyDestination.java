@@ -1,4 +1,4 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.reply;
 
 /**
  * Where the replies to an offered envelope go: the transport's {@link OutboundQueue} for an I/O thread, or a

@@ -1,6 +1,7 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.dispatch;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.pipeline.Configuration;
+import io.vshard.core.pipeline.WaitStrategyKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

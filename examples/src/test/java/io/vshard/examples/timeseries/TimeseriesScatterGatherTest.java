@@ -1,8 +1,7 @@
 package io.vshard.examples.timeseries;
 
-import io.vshard.cli.VShardCli;
+import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.EnvelopeHandler;
-import io.vshard.core.wire.DispatchTarget;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.MessageType;
 import io.vshard.core.wire.VShardEnvelope;
@@ -11,6 +10,7 @@ import io.vshard.node.VShardNode;
 import io.vshard.transport.TransportContext;
 import io.vshard.transport.client.Answer;
 import io.vshard.transport.client.QuicClient;
+import io.vshard.transport.tls.CertificateAuthority;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Three nodes with real mutual TLS from {@code vshard certs}, a coordinator scattering a timeseries query across
+ * Three nodes with real mutual TLS from the same CA code as {@code vshard certs}, a coordinator scattering a timeseries query across
  * them, and what happens when one of them stops answering.
  */
 class TimeseriesScatterGatherTest
@@ -64,8 +64,7 @@ class TimeseriesScatterGatherTest
     {
         for (final long id : new long[]{1, 2, 3, COORDINATOR})
         {
-            assertThat(VShardCli.commandLine().execute("certs", "--cluster", CLUSTER, "--node-id",
-                Long.toString(id), "--out", dir.resolve("certs").toString())).isZero();
+            CertificateAuthority.loadOrCreate(dir.resolve("certs"), CLUSTER).issue(id).write(dir.resolve("certs"));
         }
         for (int vshard = 0; vshard < VSHARDS; vshard++)
         {

@@ -1,4 +1,4 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.reply;
 
 /**
  * A destination that hands each reply frame to a {@link ReplyCallback} on the lane thread, for embedding without

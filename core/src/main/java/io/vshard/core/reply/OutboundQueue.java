@@ -1,5 +1,6 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.reply;
 
+import io.vshard.core.pipeline.BufferPool;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;

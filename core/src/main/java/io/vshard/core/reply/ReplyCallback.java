@@ -1,4 +1,4 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.reply;
 
 import org.agrona.DirectBuffer;
 

@@ -1,6 +1,6 @@
-package io.vshard.core.pipeline;
+package io.vshard.core.dispatch;
 
-import io.vshard.core.wire.DispatchTarget;
+import io.vshard.core.pipeline.WaitStrategyKind;
 
 import java.util.EnumSet;
 import java.util.Set;
