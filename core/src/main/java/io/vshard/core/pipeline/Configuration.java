@@ -24,6 +24,21 @@ public final class Configuration
     /** Default slots per lane. */
     public static final int LANE_RING_SIZE_DEFAULT = 4096;
 
+    /** Slots in each exclusive publisher's own ring into each lane: a power of two. */
+    public static final String LANE_EXCLUSIVE_RING_SIZE_PROP_NAME = "vshard.lane.exclusive.ring.size";
+
+    /** Default slots per exclusive ring. */
+    public static final int LANE_EXCLUSIVE_RING_SIZE_DEFAULT = 1024;
+
+    /**
+     * Most envelopes a lane takes from one ring before it publishes its counters, signals room and looks at its
+     * other rings (Disruptor's {@code maxBatchSize}).
+     */
+    public static final String LANE_BATCH_SIZE_PROP_NAME = "vshard.lane.batch.size";
+
+    /** Default lane batch. */
+    public static final int LANE_BATCH_SIZE_DEFAULT = 256;
+
     /** Bytes of off-heap arena per slot: envelopes up to this length (header included) are held inline. */
     public static final String SLOT_LENGTH_PROP_NAME = "vshard.slot.length";
 

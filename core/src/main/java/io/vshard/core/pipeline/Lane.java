@@ -1,57 +1,68 @@
 package io.vshard.core.pipeline;
 
-import com.lmax.disruptor.AlertException;
-import com.lmax.disruptor.InsufficientCapacityException;
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
-import com.lmax.disruptor.SequenceBarrier;
-import com.lmax.disruptor.TimeoutException;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.WaitStrategy;
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.dispatch.LaneSpec;
 import io.vshard.core.reply.ReplyDestination;
-import io.vshard.core.wire.EnvelopeDescriptor;
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One lane: a Disruptor ring of pre-allocated {@link Slot}s over one cache-line-aligned off-heap arena, and the one
- * thread that takes envelopes from it and calls their handlers. Publishers are any threads (multi-producer
- * sequencer); the lane thread is the ring's only consumer.
+ * One lane: the rings that feed it and the one thread that takes envelopes from them and calls their handlers. The
+ * shared ring takes offers from any thread (multi-producer sequencer); each {@link ExclusivePublisher} has a
+ * single-producer ring of its own here, which its one thread fills without a compare-and-swap per claim (Aeron's
+ * {@code ExclusivePublication} against {@code Publication}).
+ * <p>
+ * The lane thread polls every ring in turn, at most {@link PipelineContext#laneBatchSize()} envelopes from each per
+ * turn, and does per batch what need not be done per envelope: it publishes its counters, releases the slots, and
+ * signals room. When no ring has anything it idles by its {@link WaitStrategyKind}; the parking and blocking kinds
+ * announce the park, and a publisher wakes the lane only when it has announced one.
  */
-final class Lane implements Runnable
+final class Lane implements Runnable, EventPoller.Handler<Slot>
 {
-    /** {@link #tryClaim(int)} result: not enough free slots. */
-    static final long NO_CAPACITY = -1;
-
     private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
+    private static final LaneRing[] NO_RINGS = new LaneRing[0];
+    private static final int SPIN_TRIES = 100;
+    private static final int YIELD_TRIES = 100;
+    private static final long SLEEP_NS = 100;
 
     private final int laneId;
     private final LaneSpec spec;
     private final WaitStrategyKind waitStrategy;
+    private final WaitStrategy signal;
+    private final ParkingWaitStrategy parking;
+    private final int ringSize;
+    private final int exclusiveRingSize;
     private final int slotLength;
-    private final int resumeFreeSlots;
-    private final ByteBuffer arena;
-    private final RingBuffer<Slot> ring;
-    private final SequenceBarrier barrier;
-    private final Sequence sequence = new Sequence(-1);
+    private final int batchSize;
+    private final LaneRing shared;
     private final EnvelopeHandler[] handlers;
     private final String[] noHandlerMessages = new String[DispatchTarget.COUNT];
     private final BufferPool pool;
     private final PipelineCounters.Lane counters;
     private final PipelineCounters.Target[] targetCounters;
+    private final long[] targetReceived = new long[DispatchTarget.COUNT];
+    private final long[] targetBytes = new long[DispatchTarget.COUNT];
+    private final int[] touchedTargets = new int[DispatchTarget.COUNT];
     private final ErrorHandler errorHandler;
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
     private final Reply reply;
     private final Thread thread;
+    private volatile LaneRing[] exclusive = NO_RINGS;
+    private int touchedCount;
+    private int batchCount;
+    private long batchBytes;
+    private long batchSpilled;
+    private int idleCounter;
     private volatile boolean closed;
-    private volatile boolean roomWanted;
     private volatile boolean running = true;
 
     Lane(
@@ -65,8 +76,13 @@ final class Lane implements Runnable
         this.laneId = laneId;
         this.spec = spec;
         this.waitStrategy = null != spec.waitStrategy() ? spec.waitStrategy() : ctx.waitStrategy();
+        final boolean parks = WaitStrategyKind.PARKING == waitStrategy || WaitStrategyKind.BLOCKING == waitStrategy;
+        this.parking = parks ? new ParkingWaitStrategy() : null;
+        this.signal = parks ? parking : new BusySpinWaitStrategy();
+        this.ringSize = ctx.laneRingSize();
+        this.exclusiveRingSize = ctx.exclusiveRingSize();
         this.slotLength = ctx.slotLength();
-        this.resumeFreeSlots = ctx.laneResumeFreeSlots();
+        this.batchSize = ctx.laneBatchSize();
         this.pool = pool;
         this.counters = pipelineCounters.lanes[laneId];
         this.targetCounters = pipelineCounters.targets;
@@ -78,19 +94,8 @@ final class Lane implements Runnable
             handlers[target.ordinal()] = ctx.handler(target);
             noHandlerMessages[target.ordinal()] = "no handler for target " + target.name();
         }
-
-        final int ringSize = ctx.laneRingSize();
-        // Allocated unaligned and aligned by hand, so that close() can free it (an aligned slice cannot be).
-        arena = ByteBuffer.allocateDirect(ringSize * slotLength + BitUtil.CACHE_LINE_LENGTH);
-        final long address = BufferUtil.address(arena);
-        final int alignment = (int)(BitUtil.align(address, BitUtil.CACHE_LINE_LENGTH) - address);
-        ring = RingBuffer.createMultiProducer(Slot::new, ringSize, waitStrategy.newWaitStrategy());
-        for (int i = 0; i < ringSize; i++)
-        {
-            ring.get(i).inline.wrap(arena, alignment + i * slotLength, slotLength);
-        }
-        barrier = ring.newBarrier();
-        ring.addGatingSequences(sequence);
+        shared = new LaneRing(
+            true, ringSize, slotLength, ctx.laneResumeFreeSlots(), signal, pool, counters.backPressured);
         reply = new Reply(pipelineCounters, laneId);
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
@@ -123,11 +128,32 @@ final class Lane implements Runnable
 
     long remainingCapacity()
     {
-        return ring.remainingCapacity();
+        return shared.remainingCapacity();
+    }
+
+    LaneRing sharedRing()
+    {
+        return shared;
     }
 
     /**
-     * Copy an envelope, already validated, into a slot and publish it. Any thread; never blocks, never allocates.
+     * A new single-producer ring fed by one {@link ExclusivePublisher}, polled by this lane from now on. Control
+     * plane.
+     */
+    synchronized LaneRing newExclusiveRing()
+    {
+        final LaneRing ring = new LaneRing(
+            false, exclusiveRingSize, slotLength, exclusiveRingSize / 2, signal, pool, counters.backPressured);
+        final LaneRing[] current = exclusive;
+        final LaneRing[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = ring;
+        exclusive = next;
+        return ring;
+    }
+
+    /**
+     * Copy an envelope, already validated, into a slot of the shared ring and publish it. Any thread; never blocks,
+     * never allocates.
      */
     int offer(
         final DirectBuffer buffer,
@@ -138,68 +164,27 @@ final class Lane implements Runnable
         final long replyAddress,
         final long correlationId)
     {
-        final long seq = tryClaim(1);
-        if (NO_CAPACITY == seq)
+        final long seq = shared.tryClaim(1);
+        if (LaneRing.NO_CAPACITY == seq)
         {
             return Pipeline.BACK_PRESSURED;
         }
         if (closed)
         {
-            cancel(seq, seq);
+            shared.cancel(seq, seq);
             return Pipeline.CLOSED;
         }
-        final int result = fill(seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
+        final int result = shared.fill(
+            seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
         if (Pipeline.ACCEPTED == result)
         {
-            ring.publish(seq);
+            shared.publish(seq, seq);
         }
         else
         {
-            cancel(seq, seq);
+            shared.cancel(seq, seq);
         }
         return result;
-    }
-
-    /**
-     * Claim {@code count} consecutive slots, to be filled and then published or cancelled, every one of them. Any
-     * thread; never blocks, never allocates. When the ring has not that much room, asks for a room signal and
-     * counts a back-pressure event (only when {@code count} is 1: a batch falls back to single claims first).
-     *
-     * @param count slots wanted, at least 1 and at most the ring size.
-     * @return the highest sequence claimed (the lowest is {@code count - 1} below it), or {@link #NO_CAPACITY}.
-     */
-    long tryClaim(final int count)
-    {
-        // The exception is Disruptor's pre-allocated singleton: thrown only when the ring is full, and a jump once
-        // compiled. A batch checks capacity first as it fails far more often than a single claim.
-        if (1 == count || ring.hasAvailableCapacity(count))
-        {
-            try
-            {
-                return ring.tryNext(count);
-            }
-            catch (final InsufficientCapacityException ignore)
-            {
-                // Full, or another publisher took the last slots: fall through.
-            }
-        }
-        if (count > 1)
-        {
-            return NO_CAPACITY;
-        }
-        // Ask for a room signal before the second try, so the lane cannot drain unnoticed between the two.
-        // Dekker with signalRoom(): store roomWanted, full fence, then load the lane's sequence (in tryNext).
-        roomWanted = true;
-        VarHandle.fullFence();
-        try
-        {
-            return ring.tryNext();
-        }
-        catch (final InsufficientCapacityException again)
-        {
-            counters.backPressured.increment();
-            return NO_CAPACITY;
-        }
     }
 
     /**
@@ -211,77 +196,9 @@ final class Lane implements Runnable
     }
 
     /**
-     * Copy a validated envelope into a claimed slot, without publishing it.
-     *
-     * @return {@link Pipeline#ACCEPTED}, or {@link Pipeline#BACK_PRESSURED} when the spill pool is empty (the slot is
-     * then untouched and may be filled again).
-     */
-    int fill(
-        final long seq,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length,
-        final int targetOrdinal,
-        final ReplyDestination destination,
-        final long replyAddress,
-        final long correlationId)
-    {
-        final Slot slot = ring.get(seq);
-        if (length <= slotLength)
-        {
-            slot.inline.putBytes(0, buffer, offset, length);
-            slot.spill = null;
-        }
-        else
-        {
-            final int payloadLength = length - EnvelopeDescriptor.HEADER_LENGTH;
-            UnsafeBuffer spill = pool.acquire(payloadLength);
-            if (null == spill)
-            {
-                pool.roomWanted();
-                spill = pool.acquire(payloadLength);
-                if (null == spill)
-                {
-                    counters.backPressured.increment();
-                    return Pipeline.BACK_PRESSURED;
-                }
-            }
-            slot.inline.putBytes(0, buffer, offset, EnvelopeDescriptor.HEADER_LENGTH);
-            spill.putBytes(0, buffer, offset + EnvelopeDescriptor.HEADER_LENGTH, payloadLength);
-            slot.spill = spill;
-        }
-        slot.envelopeLength = length;
-        slot.targetOrdinal = targetOrdinal;
-        slot.destination = destination;
-        slot.replyAddress = replyAddress;
-        slot.correlationId = correlationId;
-        slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
-        return Pipeline.ACCEPTED;
-    }
-
-    /**
-     * Publish filled slots {@code lo..hi} to the lane thread.
-     */
-    void publish(final long lo, final long hi)
-    {
-        ring.publish(lo, hi);
-    }
-
-    /**
-     * Publish claimed slots {@code lo..hi} that hold nothing: the lane thread skips them.
-     */
-    void cancel(final long lo, final long hi)
-    {
-        for (long seq = lo; seq <= hi; seq++)
-        {
-            ring.get(seq).cancelled = true;
-        }
-        ring.publish(lo, hi);
-    }
-
-    /**
-     * The lane thread's loop: wait for published slots, handle each, release them, signal room when asked.
-     * Throwables are caught here, at the loop boundary, and handed to the error handler.
+     * The lane thread's loop: poll every ring, handle what it holds, do the per-batch work, idle when there was
+     * nothing. Throwables are caught at the handler call and at this loop's boundary, handed to the error handler and
+     * counted; the lane goes on.
      */
     public void run()
     {
@@ -294,39 +211,57 @@ final class Lane implements Runnable
             }
         }
 
-        long next = sequence.get() + 1;
         while (running)
         {
             try
             {
-                final long available = barrier.waitFor(next);
-                if (available >= next)
+                int work = poll(shared);
+                for (final LaneRing ring : exclusive)
                 {
-                    while (next <= available)
-                    {
-                        handle(ring.get(next));
-                        next++;
-                    }
-                    sequence.set(available);
+                    work += poll(ring);
                 }
-                signalRoom();
-            }
-            catch (final AlertException ex)
-            {
-                barrier.clearAlert();
-            }
-            catch (final TimeoutException ex)
-            {
-                signalRoom();
+                if (work > 0)
+                {
+                    endOfBatch();
+                    idleCounter = 0;
+                }
+                else
+                {
+                    idle();
+                }
             }
             catch (final Throwable ex)
             {
-                // Only an error outside the handler call gets here: skip the slot it happened on.
+                counters.loopErrors.increment();
                 errorHandler.onError(ex);
-                sequence.set(next);
-                next++;
             }
         }
+        publishCounters();
+    }
+
+    private int poll(final LaneRing ring) throws Exception
+    {
+        batchCount = 0;
+        ring.poll(this);
+        return batchCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
+    {
+        try
+        {
+            handle(slot);
+        }
+        catch (final Throwable ex)
+        {
+            // Only an error outside the handler call gets here: the slot is skipped, the lane goes on.
+            counters.loopErrors.increment();
+            errorHandler.onError(ex);
+        }
+        return ++batchCount < batchSize;
     }
 
     private void handle(final Slot slot)
@@ -338,11 +273,13 @@ final class Lane implements Runnable
         }
 
         final int targetOrdinal = slot.targetOrdinal;
-        final PipelineCounters.Target target = targetCounters[targetOrdinal];
-        counters.received.incrementRelease();
-        counters.bytes.getAndAddRelease(slot.envelopeLength);
-        target.received.incrementRelease();
-        target.bytes.getAndAddRelease(slot.envelopeLength);
+        if (0 == targetReceived[targetOrdinal])
+        {
+            touchedTargets[touchedCount++] = targetOrdinal;
+        }
+        targetReceived[targetOrdinal]++;
+        targetBytes[targetOrdinal] += slot.envelopeLength;
+        batchBytes += slot.envelopeLength;
 
         reply.reset(view.wrap(slot), targetOrdinal, slot.destination, slot.replyAddress, slot.correlationId);
         final EnvelopeHandler handler = handlers[targetOrdinal];
@@ -376,56 +313,193 @@ final class Lane implements Runnable
             if (null != spill)
             {
                 slot.spill = null;
-                counters.spilled.incrementRelease();
+                batchSpilled++;
                 pool.release(spill);
             }
             slot.destination = null;
-            counters.handled.incrementRelease();
-            target.handled.incrementRelease();
         }
+    }
+
+    private void endOfBatch()
+    {
+        publishCounters();
+        signalRoom();
+    }
+
+    private void publishCounters()
+    {
+        long envelopes = 0;
+        for (int i = 0; i < touchedCount; i++)
+        {
+            final int ordinal = touchedTargets[i];
+            final long received = targetReceived[ordinal];
+            final PipelineCounters.Target target = targetCounters[ordinal];
+            target.received.getAndAddRelease(received);
+            target.bytes.getAndAddRelease(targetBytes[ordinal]);
+            target.handled.getAndAddRelease(received);
+            envelopes += received;
+            targetReceived[ordinal] = 0;
+            targetBytes[ordinal] = 0;
+        }
+        touchedCount = 0;
+        if (envelopes > 0)
+        {
+            counters.received.getAndAddRelease(envelopes);
+            counters.bytes.getAndAddRelease(batchBytes);
+            counters.handled.getAndAddRelease(envelopes);
+        }
+        if (batchSpilled > 0)
+        {
+            counters.spilled.getAndAddRelease(batchSpilled);
+        }
+        batchBytes = 0;
+        batchSpilled = 0;
     }
 
     private void signalRoom()
     {
-        // Dekker with offer(): we store our sequence then load roomWanted; a publisher stores roomWanted then loads
-        // our sequence. Without a full fence on each side both loads can miss both stores (store-load reordering,
-        // which x86 does): the publisher is refused and the signal it asked for never comes.
+        // Dekker with a refused claim: we store our sequence then load roomWanted; a publisher stores roomWanted then
+        // loads our sequence. Without a full fence on each side both loads can miss both stores (store-load
+        // reordering, which x86 does): the publisher is refused and the signal it asked for never comes.
         VarHandle.fullFence();
-        if (roomWanted)
+        boolean room = shared.takeRoomRequest();
+        for (final LaneRing ring : exclusive)
         {
-            if (ring.remainingCapacity() >= resumeFreeSlots)
+            room |= ring.takeRoomRequest();
+        }
+        if (room)
+        {
+            pipeline.notifyRoom(laneId);
+        }
+    }
+
+    /**
+     * Whether any ring holds what this lane has not taken. Any thread.
+     */
+    boolean hasPending()
+    {
+        if (shared.hasPending())
+        {
+            return true;
+        }
+        for (final LaneRing ring : exclusive)
+        {
+            if (ring.hasPending())
             {
-                roomWanted = false;
-                pipeline.notifyRoom(laneId);
+                return true;
             }
+        }
+        return false;
+    }
+
+    private void idle()
+    {
+        switch (waitStrategy)
+        {
+            case BUSY_SPIN:
+                Thread.onSpinWait();
+                break;
+            case YIELDING:
+                if (idleCounter < SPIN_TRIES)
+                {
+                    idleCounter++;
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    Thread.yield();
+                }
+                break;
+            case SLEEPING:
+                if (idleCounter < SPIN_TRIES + YIELD_TRIES)
+                {
+                    idleCounter++;
+                    if (idleCounter <= SPIN_TRIES)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
+                }
+                else
+                {
+                    LockSupport.parkNanos(SLEEP_NS);
+                }
+                signalRoom();
+                break;
+            default:
+                if (WaitStrategyKind.PARKING == waitStrategy && idleCounter < SPIN_TRIES + YIELD_TRIES)
+                {
+                    idleCounter++;
+                    if (idleCounter <= SPIN_TRIES)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
+                }
+                else
+                {
+                    signalRoom();
+                    parking.park(this);
+                }
+                break;
         }
     }
 
     /**
      * Refuse new offers; those already claimed are still handled.
      *
-     * @return the highest sequence claimed so far: the lane is drained once it has handled up to it.
+     * @return the highest sequence claimed in the shared ring so far: the lane is drained once it has handled up to
+     * it and every exclusive ring is drained (see {@link #isDrainedTo(long)}).
      */
     long close()
     {
         closed = true;
         VarHandle.fullFence();
-        return ring.getCursor();
+        return shared.cursor();
     }
 
+    /**
+     * Whether the lane has handled everything claimed in the shared ring up to {@code cursor} and everything
+     * published in its exclusive rings (whose publishers have ended their runs: see {@link ExclusivePublisher}).
+     */
     boolean isDrainedTo(final long cursor)
     {
-        return sequence.get() >= cursor || !thread.isAlive();
+        if (!thread.isAlive())
+        {
+            return true;
+        }
+        if (!shared.isConsumedTo(cursor))
+        {
+            return false;
+        }
+        for (final LaneRing ring : exclusive)
+        {
+            if (!ring.isConsumedTo(ring.cursor()))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     void halt()
     {
         running = false;
-        barrier.alert();
+        LockSupport.unpark(thread);
     }
 
     void freeArena()
     {
-        BufferUtil.free(arena);
+        shared.freeArena();
+        for (final LaneRing ring : exclusive)
+        {
+            ring.freeArena();
+        }
     }
 }

@@ -81,6 +81,28 @@ public final class ParkingWaitStrategy implements WaitStrategy
         }
     }
 
+    /**
+     * Park a lane thread that found nothing in any of its rings, unless a publication came in the meantime; the lane
+     * calls it in its idle loop, after its own spin and yield phases.
+     *
+     * @param lane whose rings are checked again once the park is announced.
+     */
+    void park(final Lane lane)
+    {
+        sleeper = Thread.currentThread();
+        try
+        {
+            if (!lane.hasPending())
+            {
+                LockSupport.parkNanos(this, MAX_PARK_NS);
+            }
+        }
+        finally
+        {
+            sleeper = null;
+        }
+    }
+
     private void park(final long sequence, final Sequence dependentSequence, final SequenceBarrier barrier)
         throws AlertException
     {

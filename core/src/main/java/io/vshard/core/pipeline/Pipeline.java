@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * The envelope pipeline: validates offered envelopes, copies each into a slot of its target's lane, and has the
  * lane thread call the target's {@link EnvelopeHandler}, whose answer goes to the offer's {@link ReplyDestination}.
@@ -60,6 +58,7 @@ public final class Pipeline implements AutoCloseable
     private final PipelineCounters counters;
     private final ErrorHandler errorHandler;
     private volatile RoomListener[] roomListeners = new RoomListener[0];
+    private volatile ExclusivePublisher[] exclusivePublishers = new ExclusivePublisher[0];
     private volatile boolean closed;
     private boolean laneThreadsStopped;
 
@@ -158,21 +157,24 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * A new publisher that claims slots in runs of up to {@code batchSize} per lane, for one thread that offers
-     * bursts of envelopes (an I/O thread offering every frame of a read). Control plane: create one per publishing
-     * thread, once.
+     * A new publisher for one thread, with a single-producer ring of its own into every lane: what an I/O thread,
+     * the only reader of its connections, offers through. Control plane: create one per publishing thread, once; its
+     * rings live as long as the pipeline.
      *
-     * @param batchSize most slots claimed at once per lane, in [1, ring size]; near the envelopes of a burst.
      * @return the publisher, for the calling thread only.
-     * @throws IllegalArgumentException when batchSize is out of range.
+     * @throws IllegalStateException when the pipeline is closed.
      */
-    public BatchPublisher newBatchPublisher(final int batchSize)
+    public synchronized ExclusivePublisher newExclusivePublisher()
     {
-        if (batchSize < 1 || batchSize > ctx.laneRingSize())
+        if (closed)
         {
-            throw new IllegalArgumentException("batchSize must be in [1, ring size]: batchSize=" + batchSize);
+            throw new IllegalStateException("pipeline closed");
         }
-        return new BatchPublisher(this, lanes, batchSize);
+        final ExclusivePublisher publisher = new ExclusivePublisher(this, lanes);
+        final ExclusivePublisher[] next = Arrays.copyOf(exclusivePublishers, exclusivePublishers.length + 1);
+        next[exclusivePublishers.length] = publisher;
+        exclusivePublishers = next;
+        return publisher;
     }
 
     /**
@@ -204,8 +206,8 @@ public final class Pipeline implements AutoCloseable
         if (length < FrameDescriptor.HEADER_LENGTH ||
             ErrorCode.NONE != FrameFlyweight.validateHeader(
                 buffer, offset, FrameDescriptor.maxFrameLengthField(maxPayloadLength)) ||
-            FrameDescriptor.KIND_ENVELOPE != buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) ||
-            (buffer.getInt(offset, LITTLE_ENDIAN) & 0xFFFF_FFFFL) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
+            FrameDescriptor.KIND_ENVELOPE != FrameDescriptor.kind(buffer, offset) ||
+            FrameDescriptor.frameLength(buffer, offset) + FrameDescriptor.LENGTH_FIELD_LENGTH != length)
         {
             counters.errorsByCode[ErrorCode.MALFORMED.value()].increment();
             return false;
@@ -225,7 +227,7 @@ public final class Pipeline implements AutoCloseable
 
     static int msgType(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getShort(offset + EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return EnvelopeDescriptor.msgType(buffer, offset);
     }
 
     /**
@@ -257,7 +259,7 @@ public final class Pipeline implements AutoCloseable
             length - FrameDescriptor.HEADER_LENGTH,
             destination,
             replyAddress,
-            buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN),
+            FrameDescriptor.correlationId(buffer, offset),
             true);
     }
 
@@ -401,8 +403,8 @@ public final class Pipeline implements AutoCloseable
 
     /**
      * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
-     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does a
-     * {@link BatchPublisher} holding claimed slots until its thread next offers or flushes. An interrupt does not cut
+     * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does an
+     * {@link ExclusivePublisher} whose run stays open until its thread ends it. An interrupt does not cut
      * the wait short (the lanes still use their memory); the thread's interrupt flag is set again on return.
      * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
      * {@link #release()} after it.
@@ -417,6 +419,19 @@ public final class Pipeline implements AutoCloseable
         // An interrupt does not cut the drain short (the lanes still use the arenas), and parkNanos returns at once
         // while the flag is set: clear it, remember it, and set it again on the way out.
         boolean interrupted = Thread.interrupted();
+        // Dekker with ExclusivePublisher: closed is stored, then each publisher's run flag loaded. A run that began
+        // before sees the flag; wait for it to end, so that everything it accepted is in its rings' cursors.
+        for (final ExclusivePublisher publisher : exclusivePublishers)
+        {
+            while (publisher.isInRun())
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+                if (Thread.interrupted())
+                {
+                    interrupted = true;
+                }
+            }
+        }
         final long[] cursors = new long[lanes.length];
         for (int i = 0; i < lanes.length; i++)
         {

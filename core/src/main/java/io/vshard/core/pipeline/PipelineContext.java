@@ -21,6 +21,10 @@ public final class PipelineContext
     private LaneLayout laneLayout;
     private int laneRingSize = Configuration.intProperty(
         Configuration.LANE_RING_SIZE_PROP_NAME, Configuration.LANE_RING_SIZE_DEFAULT);
+    private int exclusiveRingSize = Configuration.intProperty(
+        Configuration.LANE_EXCLUSIVE_RING_SIZE_PROP_NAME, Configuration.LANE_EXCLUSIVE_RING_SIZE_DEFAULT);
+    private int laneBatchSize = Configuration.intProperty(
+        Configuration.LANE_BATCH_SIZE_PROP_NAME, Configuration.LANE_BATCH_SIZE_DEFAULT);
     private int slotLength = Configuration.intProperty(
         Configuration.SLOT_LENGTH_PROP_NAME, Configuration.SLOT_LENGTH_DEFAULT);
     private int maxPayloadLength = Configuration.intProperty(
@@ -53,6 +57,8 @@ public final class PipelineContext
             {
                 case Configuration.LANES_PROP_NAME -> lanes(value);
                 case Configuration.LANE_RING_SIZE_PROP_NAME -> laneRingSize(parseInt(key, value));
+                case Configuration.LANE_EXCLUSIVE_RING_SIZE_PROP_NAME -> exclusiveRingSize(parseInt(key, value));
+                case Configuration.LANE_BATCH_SIZE_PROP_NAME -> laneBatchSize(parseInt(key, value));
                 case Configuration.SLOT_LENGTH_PROP_NAME -> slotLength(parseInt(key, value));
                 case Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME -> maxPayloadLength(parseInt(key, value));
                 case Configuration.LANE_WAIT_STRATEGY_PROP_NAME -> waitStrategy(WaitStrategyKind.parse(value));
@@ -88,6 +94,16 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException(
                 Configuration.LANE_RING_SIZE_PROP_NAME + " must be a power of two >= 2: " + laneRingSize);
+        }
+        if (!BitUtil.isPowerOfTwo(exclusiveRingSize) || exclusiveRingSize < 2)
+        {
+            throw new IllegalArgumentException(Configuration.LANE_EXCLUSIVE_RING_SIZE_PROP_NAME +
+                " must be a power of two >= 2: " + exclusiveRingSize);
+        }
+        if (laneBatchSize < 1)
+        {
+            throw new IllegalArgumentException(
+                Configuration.LANE_BATCH_SIZE_PROP_NAME + " must be >= 1: " + laneBatchSize);
         }
         if (slotLength < 64 || slotLength % 64 != 0)
         {
@@ -179,6 +195,52 @@ public final class PipelineContext
     public int laneRingSize()
     {
         return laneRingSize;
+    }
+
+    /**
+     * Slots in each {@link ExclusivePublisher}'s own ring into each lane. Its memory is this times the slot length,
+     * per lane, per exclusive publisher.
+     *
+     * @param exclusiveRingSize a power of two, at least 2.
+     * @return this for a fluent API.
+     */
+    public PipelineContext exclusiveRingSize(final int exclusiveRingSize)
+    {
+        this.exclusiveRingSize = exclusiveRingSize;
+        return this;
+    }
+
+    /**
+     * Slots in each exclusive publisher's ring into each lane.
+     *
+     * @return the ring size.
+     */
+    public int exclusiveRingSize()
+    {
+        return exclusiveRingSize;
+    }
+
+    /**
+     * Most envelopes a lane takes from one ring before its per-batch work (counters, room signal) and its other
+     * rings.
+     *
+     * @param laneBatchSize at least 1.
+     * @return this for a fluent API.
+     */
+    public PipelineContext laneBatchSize(final int laneBatchSize)
+    {
+        this.laneBatchSize = laneBatchSize;
+        return this;
+    }
+
+    /**
+     * Most envelopes a lane takes from one ring at a time.
+     *
+     * @return the batch size.
+     */
+    public int laneBatchSize()
+    {
+        return laneBatchSize;
     }
 
     /**

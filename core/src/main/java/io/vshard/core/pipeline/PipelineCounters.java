@@ -66,6 +66,8 @@ final class PipelineCounters
         final AtomicCounter handlerFailed;
         final AtomicCounter repliesDropped;
         final AtomicCounter replyBackPressured;
+        /** Errors caught at the lane loop's boundary, outside a handler call. */
+        final AtomicCounter loopErrors;
         /** Shared: bumped by publishers when the lane is full. */
         final AtomicCounter backPressured;
 
@@ -84,6 +86,7 @@ final class PipelineCounters
             handlerFailed = counter(manager, type, laneId, scope, "errors HANDLER_FAILED");
             repliesDropped = counter(manager, type, laneId, scope, "replies dropped");
             replyBackPressured = counter(manager, type, laneId, scope, "reply back-pressured");
+            loopErrors = counter(manager, type, laneId, scope, "errors loop");
             backPressured = counter(manager, type, laneId, scope, "back-pressured");
         }
     }

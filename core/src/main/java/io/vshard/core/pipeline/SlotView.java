@@ -4,14 +4,6 @@ import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.EnvelopeView;
 import org.agrona.DirectBuffer;
 
-import static io.vshard.core.wire.EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.PAYLOAD_LENGTH_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.TARGET_NODE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.VERSION_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.VSHARD_ID_FIELD_OFFSET;
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * The read-only view of a slot's envelope handed to handlers; one per lane, re-pointed at each slot.
  */
@@ -32,32 +24,32 @@ final class SlotView implements EnvelopeView
 
     public int version()
     {
-        return slot.inline.getShort(VERSION_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return EnvelopeDescriptor.version(slot.inline, 0);
     }
 
     public int msgType()
     {
-        return slot.inline.getShort(MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return EnvelopeDescriptor.msgType(slot.inline, 0);
     }
 
     public long sourceNode()
     {
-        return slot.inline.getLong(SOURCE_NODE_FIELD_OFFSET, LITTLE_ENDIAN);
+        return EnvelopeDescriptor.sourceNode(slot.inline, 0);
     }
 
     public long targetNode()
     {
-        return slot.inline.getLong(TARGET_NODE_FIELD_OFFSET, LITTLE_ENDIAN);
+        return EnvelopeDescriptor.targetNode(slot.inline, 0);
     }
 
     public int vshardId()
     {
-        return slot.inline.getInt(VSHARD_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+        return EnvelopeDescriptor.vshardId(slot.inline, 0);
     }
 
     public int payloadLength()
     {
-        return slot.inline.getInt(PAYLOAD_LENGTH_FIELD_OFFSET, LITTLE_ENDIAN);
+        return EnvelopeDescriptor.payloadLength(slot.inline, 0);
     }
 
     public DirectBuffer payloadBuffer()

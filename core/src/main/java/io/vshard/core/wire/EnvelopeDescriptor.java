@@ -1,5 +1,9 @@
 package io.vshard.core.wire;
 
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * Layout of a NodeDB cluster wire v2 envelope. All fields are little-endian.
  * <pre>
@@ -57,6 +61,78 @@ public final class EnvelopeDescriptor
 
     /** The largest maximum payload length a node may be configured with: 64 MiB. */
     public static final int MAX_PAYLOAD_LENGTH_LIMIT = 64 * 1024 * 1024;
+
+    /**
+     * The {@code version} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field, unsigned.
+     */
+    public static int version(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + VERSION_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * The {@code msg_type} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field, unsigned.
+     */
+    public static int msgType(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * The {@code source_node} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field.
+     */
+    public static long sourceNode(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + SOURCE_NODE_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * The {@code target_node} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field.
+     */
+    public static long targetNode(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + TARGET_NODE_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * The {@code vshard_id} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field.
+     */
+    public static int vshardId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + VSHARD_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * The {@code payload_len} field of the envelope at {@code offset}.
+     *
+     * @param buffer holding the envelope.
+     * @param offset of the envelope's first byte.
+     * @return the field.
+     */
+    public static int payloadLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + PAYLOAD_LENGTH_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
 
     private EnvelopeDescriptor()
     {

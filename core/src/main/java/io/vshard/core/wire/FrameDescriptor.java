@@ -1,5 +1,10 @@
 package io.vshard.core.wire;
 
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * Layout of a frame on a QUIC stream. All fields are little-endian; {@code frame_length} counts the bytes after itself.
  * <pre>
@@ -117,6 +122,77 @@ public final class FrameDescriptor
             case KIND_ACK -> "ACK";
             default -> "unknown(" + kind + ")";
         };
+    }
+
+    /**
+     * The {@code frame_length} field of the frame at {@code offset}: the bytes after the field.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame's first byte.
+     * @return the field, unsigned.
+     */
+    public static long frameLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + FRAME_LENGTH_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * The {@code kind} field of the frame at {@code offset}.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame's first byte.
+     * @return the kind, unsigned.
+     */
+    public static int kind(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getByte(offset + KIND_FIELD_OFFSET) & 0xFF;
+    }
+
+    /**
+     * The {@code correlation_id} field of the frame at {@code offset}.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame's first byte.
+     * @return the correlation id.
+     */
+    public static long correlationId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * The error code of the ERROR frame at {@code offset}.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the frame's first byte.
+     * @return the code, unsigned.
+     */
+    public static int errorCode(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + ERROR_CODE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * Write a frame header at {@code offset}: flags and reserved bits zero.
+     *
+     * @param buffer        to write into.
+     * @param offset        of the frame's first byte.
+     * @param kind          of the frame.
+     * @param correlationId of the frame.
+     * @param bodyLength    bytes of body that follow the header.
+     */
+    public static void putHeader(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final byte kind,
+        final long correlationId,
+        final int bodyLength)
+    {
+        buffer.putInt(offset + FRAME_LENGTH_FIELD_OFFSET, MIN_FRAME_LENGTH + bodyLength, LITTLE_ENDIAN);
+        buffer.putByte(offset + KIND_FIELD_OFFSET, kind);
+        buffer.putByte(offset + FLAGS_FIELD_OFFSET, (byte)0);
+        buffer.putShort(offset + RESERVED_FIELD_OFFSET, (short)0, LITTLE_ENDIAN);
+        buffer.putLong(offset + CORRELATION_ID_FIELD_OFFSET, correlationId, LITTLE_ENDIAN);
     }
 
     private FrameDescriptor()
