@@ -255,7 +255,6 @@ final class Lane implements Runnable
         slot.destination = destination;
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
-        slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
         return Pipeline.ACCEPTED;
     }
 
