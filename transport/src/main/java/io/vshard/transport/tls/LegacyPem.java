@@ -31,7 +31,7 @@ final class LegacyPem
             {
                 if (item instanceof PEMKeyPair pair)
                 {
-                    return converter.getKeyPair(pair).getPrivate();
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
             }
         }
