@@ -13,7 +13,7 @@ import io.vshard.load.LoadOptions;
 import io.vshard.load.LoadSummary;
 import io.vshard.node.NodeContext;
 import io.vshard.node.VShardNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.tls.CertificateAuthority;
 import picocli.CommandLine.Command;
@@ -192,9 +192,9 @@ public final class DemoCommand implements Callable<Integer>
         return ctx;
     }
 
-    private TransportContext clientContext(final int streams)
+    private ClientContext clientContext(final int streams)
     {
-        return new TransportContext().cluster(CLUSTER).nodeId(CLIENT_NODE_ID)
+        return new ClientContext().cluster(CLUSTER).nodeId(CLIENT_NODE_ID)
             .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams);
     }
 

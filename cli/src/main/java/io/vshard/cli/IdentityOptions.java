@@ -1,6 +1,6 @@
 package io.vshard.cli;
 
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.CommonContext;
 import picocli.CommandLine.Option;
 
 import java.io.File;
@@ -22,18 +22,21 @@ final class IdentityOptions
     @Option(names = "--ca", description = "PEM certificate of the cluster CA.")
     File ca;
 
-    @Option(names = "--dev", description = "Development mode: a throwaway CA in --dir, certificates issued from it. "
-        + "Loopback use only.")
+    @Option(names = "--dev", description = "Development mode: a throwaway CA shared by your dev-mode nodes and "
+        + "clients (see --dev-ca-dir), certificates issued from it. Loopback use only.")
     boolean dev;
+
+    @Option(names = "--dev-ca-dir", description = "With --dev: the development CA directory, yours and writable by "
+        + "no one else (default $TMPDIR/vshard-dev-ca-$USER).")
+    File devCaDir;
 
     /**
      * Apply to a transport context.
      *
      * @param ctx    the context.
      * @param nodeId this process's node id.
-     * @param dir    the directory of the development CA.
      */
-    void applyTo(final TransportContext ctx, final long nodeId, final File dir)
+    void applyTo(final CommonContext<?> ctx, final long nodeId)
     {
         ctx.cluster(cluster).nodeId(nodeId);
         if (null != cert || null != key || null != ca)
@@ -46,7 +49,11 @@ final class IdentityOptions
         }
         else if (dev)
         {
-            ctx.dev(true).devDir(dir.toPath());
+            ctx.dev(true);
+            if (null != devCaDir)
+            {
+                ctx.devCaDir(devCaDir.toPath());
+            }
         }
         else
         {

@@ -2,13 +2,12 @@ package io.vshard.cli;
 
 import io.vshard.load.LoadGenerator;
 import io.vshard.load.LoadSummary;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.client.QuicClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 
@@ -35,10 +34,6 @@ public final class LoadCommand implements Callable<Integer>
     @Option(names = "--target-node", defaultValue = "1", description = "The node's id (default ${DEFAULT-VALUE}).")
     long targetNode;
 
-    @Option(names = "--dir", defaultValue = "vshard-node",
-        description = "With --dev: the node's --dir, whose development CA issues this client's certificate.")
-    File dir;
-
     @Mixin
     IdentityOptions identity;
 
@@ -53,8 +48,8 @@ public final class LoadCommand implements Callable<Integer>
      */
     public Integer call() throws Exception
     {
-        final TransportContext ctx = new TransportContext().clientStreams(load.streams);
-        identity.applyTo(ctx, nodeId, dir);
+        final ClientContext ctx = new ClientContext().clientStreams(load.streams);
+        identity.applyTo(ctx, nodeId);
         final LoadGenerator generator = new LoadGenerator(load.toOptions(nodeId, targetNode));
         final LoadSummary summary;
         try (QuicClient client = new QuicClient(ctx, parse(connect), generator.listener()).connect())

@@ -38,7 +38,7 @@ public final class NodeCommand implements Callable<Integer>
     long nodeId;
 
     @Option(names = "--dir", defaultValue = "vshard-node",
-        description = "Counters file, dev CA (default ${DEFAULT-VALUE}).")
+        description = "Directory of the counters file (default ${DEFAULT-VALUE}).")
     File dir;
 
     @Mixin
@@ -106,7 +106,7 @@ public final class NodeCommand implements Callable<Integer>
             ctx.apply(properties);
         }
         ctx.transport().bind(bind);
-        identity.applyTo(ctx.transport(), nodeId, dir);
+        identity.applyTo(ctx.transport(), nodeId);
         if (null != lanes)
         {
             ctx.pipeline().lanes(lanes);

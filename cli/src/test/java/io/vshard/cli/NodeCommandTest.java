@@ -30,7 +30,8 @@ class NodeCommandTest
             "--add-opens", "java.base/java.nio=ALL-UNNAMED",
             "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"),
-            VShardCli.class.getName(), "node", "--dev", "--dir", dir.toString(), "--bind", "127.0.0.1:0",
+            VShardCli.class.getName(), "node", "--dev", "--dev-ca-dir", dir.resolve("dev-ca").toString(),
+            "--dir", dir.toString(), "--bind", "127.0.0.1:0",
             "--lanes", "TimeseriesScan;*", "--ts-points", "100")
             .redirectErrorStream(true)
             .start();
@@ -54,7 +55,7 @@ class NodeCommandTest
             assertThat(lines).anyMatch((l) -> l.contains("DEVELOPMENT MODE"));
             assertThat(Files.exists(dir.resolve("counters.dat"))).isTrue();
 
-            final Cli.Result load = Cli.run("load", "--dev", "--dir", dir.toString(),
+            final Cli.Result load = Cli.run("load", "--dev", "--dev-ca-dir", dir.resolve("dev-ca").toString(),
                 "--connect", address.replace("/", ""), "--count", "2000", "--quiet");
             assertThat(load.exitCode()).as(load.out()).isZero();
             assertThat(load.out()).contains("answered 2,000");

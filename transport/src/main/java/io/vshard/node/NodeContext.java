@@ -3,20 +3,25 @@ package io.vshard.node;
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.EnvelopeHandler;
 import io.vshard.core.pipeline.PipelineContext;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
+import io.vshard.transport.ServerContext;
 
 import java.io.File;
 import java.util.Properties;
 
 /**
- * Configuration of a {@link VShardNode}: the pipeline's settings, the transport's, and the handlers. Each part keeps
- * its own Aeron-style context ({@code vshard.*} and {@code vshard.transport.*} properties); this class only carries
- * them together and sets what they share. Control plane: build on one thread, then {@link VShardNode#launch}.
+ * Configuration of a {@link VShardNode}: the pipeline's settings, the server's, the settings of the clients the node
+ * opens, and the handlers. Each part keeps its own Aeron-style context ({@code vshard.*} and
+ * {@code vshard.transport.*} properties); this class only carries them together and sets what they share. Every
+ * client the node opens takes all the common settings of {@link #transport()} (identity, TLS, QUIC windows and
+ * timeouts, UDP, error handler) and the client settings of {@link #client()}. Control plane: build on one thread,
+ * then {@link VShardNode#launch}.
  */
 public final class NodeContext
 {
     private final PipelineContext pipeline = new PipelineContext();
-    private final TransportContext transport = new TransportContext();
+    private final ServerContext transport = new ServerContext();
+    private final ClientContext client = new ClientContext();
 
     /**
      * The pipeline's settings: lanes, rings, slots, wait strategies, handlers.
@@ -29,13 +34,25 @@ public final class NodeContext
     }
 
     /**
-     * The transport's settings: bind address, I/O threads, TLS and identity, limits.
+     * The transport's settings: the server's (bind address, I/O threads, limits) and those its clients share with it
+     * (TLS and identity, QUIC windows and timeouts, UDP, error handler).
      *
-     * @return the transport context.
+     * @return the server context.
      */
-    public TransportContext transport()
+    public ServerContext transport()
     {
         return transport;
+    }
+
+    /**
+     * The client settings of the clients the node opens: streams, request timeout, send queue, reconnect delays.
+     * Only these are taken from it; every common setting comes from {@link #transport()}.
+     *
+     * @return the client context the node's clients take their client settings from.
+     */
+    public ClientContext client()
+    {
+        return client;
     }
 
     /**
@@ -52,7 +69,9 @@ public final class NodeContext
     }
 
     /**
-     * The node's directory: counters file, and in development mode its throwaway CA.
+     * The node's directory, for its counters file. The development CA lives elsewhere, in a directory shared by the
+     * user's dev-mode nodes ({@link ServerContext#devCaDir(java.nio.file.Path)}), so nodes with their own
+     * directories still trust each other.
      *
      * @param dir the directory.
      * @return this for a fluent API.
@@ -60,7 +79,6 @@ public final class NodeContext
     public NodeContext dir(final File dir)
     {
         pipeline.dir(dir);
-        transport.devDir(dir.toPath());
         return this;
     }
 
@@ -86,6 +104,7 @@ public final class NodeContext
     {
         pipeline.apply(properties);
         transport.apply(properties);
+        client.apply(properties);
         return this;
     }
 }

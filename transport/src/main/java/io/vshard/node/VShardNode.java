@@ -1,7 +1,7 @@
 package io.vshard.node;
 
 import io.vshard.core.pipeline.Pipeline;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.client.AnswerListener;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.server.QuicServer;
@@ -60,7 +60,8 @@ public final class VShardNode implements AutoCloseable
     }
 
     /**
-     * Open a client to another node with this node's identity and transport settings. The node closes it on
+     * Open a client to another node with this node's identity and every setting it shares with the server
+     * ({@link ClientContext#from}), and the client settings of {@link NodeContext#client()}. The node closes it on
      * {@link #close()}.
      *
      * @param peer     the other node's address.
@@ -69,16 +70,7 @@ public final class VShardNode implements AutoCloseable
      */
     public QuicClient connect(final InetSocketAddress peer, final AnswerListener listener)
     {
-        final TransportContext own = ctx.transport();
-        final TransportContext clientCtx = new TransportContext()
-            .cluster(own.cluster())
-            .nodeId(own.nodeId())
-            .nodeCertificate(own.nodeCertificate())
-            .requestTimeoutMs(own.requestTimeoutMs())
-            .handshakeTimeoutMs(own.handshakeTimeoutMs())
-            .idleTimeoutMs(own.idleTimeoutMs())
-            .clientStreams(own.clientStreams())
-            .errorHandler(own.errorHandler());
+        final ClientContext clientCtx = ClientContext.from(ctx.transport()).clientSettings(ctx.client());
         final QuicClient client = new QuicClient(clientCtx, peer, listener).connect();
         clients.add(client);
         return client;

@@ -32,7 +32,7 @@ public final class QuicRuntime
     /**
      * The largest UDP payload this end receives, advertised to peers as QUIC's {@code max_udp_payload_size}: above
      * any 1,500-byte-MTU path's payload (quiche sends 1,200-byte packets by default), and the slot each datagram
-     * gets in a batched read ({@link TransportContext#udpReceiveBatch()}), so a compliant peer's datagram always fits.
+     * gets in a batched read ({@link CommonContext#udpReceiveBatch()}), so a compliant peer's datagram always fits.
      */
     public static final int MAX_UDP_PAYLOAD_BYTES = 1500;
 
@@ -86,7 +86,7 @@ public final class QuicRuntime
      * @param reusePort true to set SO_REUSEPORT (epoll only).
      * @return the bootstrap, handler still to be set.
      */
-    public static Bootstrap datagramBootstrap(final EventLoopGroup group, final TransportContext ctx,
+    public static Bootstrap datagramBootstrap(final EventLoopGroup group, final CommonContext<?> ctx,
         final boolean reusePort)
     {
         final Bootstrap bootstrap = new Bootstrap()
@@ -109,14 +109,14 @@ public final class QuicRuntime
     }
 
     /**
-     * How QUIC packets are handed to the socket: with the epoll transport and {@link TransportContext#udpSegments()}
+     * How QUIC packets are handed to the socket: with the epoll transport and {@link CommonContext#udpSegments()}
      * above 0, up to that many packets per UDP segmentation-offload write (one system call, one trip down the
      * stack); otherwise one datagram per packet.
      *
      * @param ctx for the segment count.
      * @return the allocator for the {@code QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR} option.
      */
-    public static SegmentedDatagramPacketAllocator datagramAllocator(final TransportContext ctx)
+    public static SegmentedDatagramPacketAllocator datagramAllocator(final CommonContext<?> ctx)
     {
         return isEpoll() && ctx.udpSegments() > 0 ?
             EpollQuicUtils.newSegmentedAllocator(ctx.udpSegments()) : SegmentedDatagramPacketAllocator.NONE;
@@ -128,7 +128,7 @@ public final class QuicRuntime
      * @param channel a bound UDP channel.
      * @param ctx     with the requested sizes.
      */
-    public static void logSocketBuffers(final Channel channel, final TransportContext ctx)
+    public static void logSocketBuffers(final Channel channel, final CommonContext<?> ctx)
     {
         final int rcv = channel.config().getOption(ChannelOption.SO_RCVBUF);
         final int snd = channel.config().getOption(ChannelOption.SO_SNDBUF);

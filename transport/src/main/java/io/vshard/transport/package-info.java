@@ -1,5 +1,6 @@
 /**
- * The QUIC transport: configuration ({@link io.vshard.transport.TransportContext}), the native QUIC check and
+ * The QUIC transport: configuration ({@link io.vshard.transport.CommonContext} with
+ * {@link io.vshard.transport.ServerContext} and {@link io.vshard.transport.ClientContext}), the native QUIC check and
  * event-loop plumbing shared by the server and the client, and the transport's counters.
  * <p>
  * Sub-packages: {@code tls} (certificates and node identity), {@code server} (frames into the pipeline, replies out),

@@ -83,7 +83,7 @@ class BackPressureTest
 
     private void assertClientHoldsBack(final EnvelopeHandler handler, final CountDownLatch release)
     {
-        final long bound = TransportContext.CLIENT_SEND_QUEUE_BYTES_DEFAULT + TransportContext.STREAM_WINDOW_DEFAULT +
+        final long bound = ClientContext.CLIENT_SEND_QUEUE_BYTES_DEFAULT + ClientContext.STREAM_WINDOW_DEFAULT +
             MAX_CLIENT_HELD_BYTES;
         try (TestNode node = new TestNode(dir, handler))
         {

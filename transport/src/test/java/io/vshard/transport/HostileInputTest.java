@@ -283,7 +283,7 @@ class HostileInputTest
         }
     }
 
-    private void start(final Consumer<TransportContext> transportConfig)
+    private void start(final Consumer<ServerContext> transportConfig)
     {
         node = new TestNode(dir, (envelope, reply) ->
         {

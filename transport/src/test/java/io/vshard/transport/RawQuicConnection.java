@@ -56,7 +56,7 @@ final class RawQuicConnection implements AutoCloseable
             .initialMaxStreamsBidirectional(0)
             .initialMaxStreamsUnidirectional(0)
             .build();
-        socket = QuicRuntime.datagramBootstrap(group, new TransportContext(), false)
+        socket = QuicRuntime.datagramBootstrap(group, new ClientContext(), false)
             .handler(codec).bind("127.0.0.1", 0).syncUninterruptibly().channel();
         connection = QuicChannel.newBootstrap(socket)
             .handler(new ChannelInboundHandlerAdapter())

@@ -43,7 +43,7 @@ public final class TestNode implements AutoCloseable
         final Path dir,
         final EnvelopeHandler handler,
         final Consumer<PipelineContext> pipelineConfig,
-        final Consumer<TransportContext> transportConfig)
+        final Consumer<ServerContext> transportConfig)
     {
         final PipelineContext pipelineCtx = new PipelineContext()
             .dir(dir.toFile())
@@ -55,7 +55,7 @@ public final class TestNode implements AutoCloseable
         }
         pipelineConfig.accept(pipelineCtx);
         pipeline = Pipeline.launch(pipelineCtx);
-        final TransportContext ctx = new TransportContext()
+        final ServerContext ctx = new ServerContext()
             .bind("127.0.0.1:0")
             .nodeCertificate(ca.issue(SERVER_ID))
             .errorHandler(errors::add)
@@ -64,13 +64,13 @@ public final class TestNode implements AutoCloseable
         server = new QuicServer(pipeline, ctx).start();
     }
 
-    public TransportContext clientContext(final NodeCertificate certificate)
+    public ClientContext clientContext(final NodeCertificate certificate)
     {
-        return new TransportContext().nodeCertificate(certificate).requestTimeoutMs(10_000)
+        return new ClientContext().nodeCertificate(certificate).requestTimeoutMs(10_000)
             .handshakeTimeoutMs(3_000).errorHandler(errors::add);
     }
 
-    public QuicClient client(final TransportContext ctx, final AnswerListener listener)
+    public QuicClient client(final ClientContext ctx, final AnswerListener listener)
     {
         final QuicClient client = new QuicClient(ctx, server.localAddress(), listener);
         clients.add(client);

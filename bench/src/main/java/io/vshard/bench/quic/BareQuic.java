@@ -13,7 +13,7 @@ import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
 import io.vshard.transport.QuicRuntime;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.tls.CertificateAuthority;
 import io.vshard.transport.tls.NodeCertificate;
 import io.vshard.transport.tls.QuicTls;
@@ -80,7 +80,7 @@ public final class BareQuic implements AutoCloseable
         final CertificateAuthority ca = CertificateAuthority.create("bare", Duration.ofDays(1));
         final NodeCertificate serverCert = ca.issue(1);
         final NodeCertificate clientCert = ca.issue(2);
-        final TransportContext ctx = new TransportContext().nodeCertificate(serverCert).cluster("bare").nodeId(1)
+        final ServerContext ctx = new ServerContext().nodeCertificate(serverCert).cluster("bare").nodeId(1)
             .bind("127.0.0.1:0").conclude();
 
         serverGroup = QuicRuntime.newEventLoopGroup(1, "bare-server");

@@ -10,7 +10,8 @@ import io.vshard.core.wire.EnvelopeFlyweight;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.MessageType;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.server.QuicServer;
 import io.vshard.transport.tls.CertificateAuthority;
@@ -130,9 +131,9 @@ public class QuicEndToEnd
                 pipelineCtx.handler(target, this::onEnvelope);
             }
             pipeline = Pipeline.launch(pipelineCtx);
-            server = new QuicServer(pipeline, new TransportContext().bind("127.0.0.1:0").cluster("bench")
+            server = new QuicServer(pipeline, new ServerContext().bind("127.0.0.1:0").cluster("bench")
                 .nodeId(SERVER_NODE_ID).nodeCertificate(ca.issue(SERVER_NODE_ID))).start();
-            client = new QuicClient(new TransportContext().cluster("bench").nodeId(CLIENT_NODE_ID)
+            client = new QuicClient(new ClientContext().cluster("bench").nodeId(CLIENT_NODE_ID)
                 .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams), server.localAddress(),
                 this::onAnswer).connect();
             envelopeLength = EnvelopeDescriptor.HEADER_LENGTH + payload;

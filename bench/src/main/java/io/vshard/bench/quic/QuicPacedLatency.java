@@ -4,7 +4,7 @@ import io.vshard.core.wire.MessageType;
 import io.vshard.load.LoadGenerator;
 import io.vshard.load.LoadOptions;
 import io.vshard.load.LoadSummary;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.client.QuicClient;
 
 import java.io.PrintStream;
@@ -59,7 +59,7 @@ public final class QuicPacedLatency
         final LoadOptions options = new LoadOptions(node.streams, rate, TimeUnit.SECONDS.toNanos(seconds), 0,
             node.payload, List.of(MessageType.VectorScatterRequest), true, 2, 1, 16, false, LoadGenerator.WINDOW);
         final LoadGenerator generator = new LoadGenerator(options);
-        try (QuicClient client = new QuicClient(new TransportContext().cluster("bench").nodeId(2)
+        try (QuicClient client = new QuicClient(new ClientContext().cluster("bench").nodeId(2)
             .nodeCertificate(node.ca.issue(2)).clientStreams(node.streams), node.server.localAddress(),
             generator.listener()).connect())
         {

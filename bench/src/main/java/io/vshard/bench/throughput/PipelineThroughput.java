@@ -4,7 +4,7 @@ import io.vshard.bench.BenchJvm;
 import io.vshard.bench.Envelopes;
 import io.vshard.bench.PipelineFixture;
 import io.vshard.bench.SumHandler;
-import io.vshard.core.pipeline.BatchPublisher;
+import io.vshard.core.pipeline.ExclusivePublisher;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.reply.CallbackReplyDestination;
 import io.vshard.core.reply.ReplyDestination;
@@ -33,8 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Offer, lane, handler: one or two producer threads ({@code oneProducer}, {@code twoProducers}) offer
  * fire-and-forget envelopes to one or two lanes (alternating between them), whose handler sums a payload field.
- * {@code offerBatch=1} offers each through {@link Pipeline#offer}, one claim and one publication per envelope;
- * {@code offerBatch=64} through a {@link BatchPublisher} flushed every 64 envelopes, as an I/O thread offers the
+ * {@code offerBatch=1} offers each through {@link Pipeline#offer} (the shared multi-producer ring: one
+ * compare-and-swap claim and one publication per envelope); {@code offerBatch=64} through the producer's own
+ * {@link ExclusivePublisher} (a single-producer ring per lane, one publication per envelope, its run ended every 64
+ * envelopes), as an I/O thread offers the
  * frames of one read. The figure is {@code :handled}, envelopes handled per second; a back-pressured offer
  * is counted in {@code :backPressured} and retried after a {@link Thread#yield()} (the ring is full, so the lane is
  * the bottleneck, and on a shared machine it may need this core). The primary score counts offer calls that
@@ -120,7 +122,7 @@ public class PipelineThroughput
 
         private long handledAtBegin;
         Pipeline pipeline;
-        BatchPublisher publisher;
+        ExclusivePublisher publisher;
         int offerBatch;
         int untilFlush;
         SumHandler[] handlers;
@@ -140,7 +142,7 @@ public class PipelineThroughput
             pipeline = bench.fixture.pipeline();
             offerBatch = bench.offerBatch;
             untilFlush = offerBatch;
-            publisher = pipeline.newBatchPublisher(offerBatch);
+            publisher = pipeline.newExclusivePublisher();
             handlers = bench.handlers;
             producer = bench.producers.getAndIncrement();
             laneMask = bench.lanes - 1;
@@ -164,13 +166,13 @@ public class PipelineThroughput
         }
 
         /**
-         * End the handled count of the iteration, publishing what is claimed first (JMH runs every thread's
-         * iteration tear-down before the trial tear-down closes the pipeline, which waits for claimed slots).
+         * End the handled count of the iteration, ending the exclusive publisher's run first (JMH runs every thread's
+         * iteration tear-down before the trial tear-down closes the pipeline, which waits for open runs).
          */
         @TearDown(Level.Iteration)
         public void endIteration()
         {
-            publisher.flush();
+            publisher.endRun();
             untilFlush = offerBatch;
             handled = handledSoFar() - handledAtBegin;
         }
@@ -202,13 +204,13 @@ public class PipelineThroughput
                 envelope, 0, envelope.capacity(), NO_REPLY, 0, FrameDescriptor.FIRE_AND_FORGET)) && --retries > 0)
             {
                 backPressured++;
-                publisher.flush();
+                publisher.endRun();
                 untilFlush = offerBatch;
                 Thread.yield();
             }
             if (0 == --untilFlush)
             {
-                publisher.flush();
+                publisher.endRun();
                 untilFlush = offerBatch;
             }
             return result;
@@ -226,9 +228,8 @@ public class PipelineThroughput
     }
 
     /**
-     * Retries of one back-pressured offer before the invocation gives up. Without a bound, a thread of a group could
-     * retry forever while the other thread, already past the end of the iteration, holds claimed slots that its
-     * iteration tear-down has not yet published: a deadlock seen once on a loaded machine.
+     * Retries of one back-pressured offer before the invocation gives up, so that an iteration always ends even when
+     * a lane is starved of CPU on a loaded machine.
      */
     static final int MAX_RETRIES = 10_000;
 

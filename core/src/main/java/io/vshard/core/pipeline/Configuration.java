@@ -69,23 +69,11 @@ public final class Configuration
     /** Default: 64 MiB per size class (at least two buffers per class whatever the size). */
     public static final int SPILL_POOL_CLASS_BYTES_DEFAULT = 64 * 1024 * 1024;
 
-    /** Capacity of each outbound reply queue in bytes (a power of two). */
-    public static final String OUTBOUND_QUEUE_BYTES_PROP_NAME = "vshard.outbound.queue.bytes";
-
-    /** Default outbound queue capacity: 4 MiB. */
-    public static final int OUTBOUND_QUEUE_BYTES_DEFAULT = 4 * 1024 * 1024;
-
     /** Directory of the counters file. */
     public static final String DIR_PROP_NAME = "vshard.dir";
 
     /** Default directory: under /dev/shm when it exists, else the temporary directory. */
     public static final String DIR_DEFAULT = defaultDir();
-
-    /** Take a {@link System#nanoTime()} receive timestamp per envelope (costs ~20 ns per envelope). */
-    public static final String RECEIVE_TIMESTAMP_PROP_NAME = "vshard.receive.timestamp";
-
-    /** Hot toggle, read once: whether slots carry a receive timestamp. */
-    public static final boolean RECEIVE_TIMESTAMP = Boolean.getBoolean(RECEIVE_TIMESTAMP_PROP_NAME);
 
     private Configuration()
     {

@@ -152,7 +152,6 @@ final class LaneRing
         slot.destination = destination;
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
-        slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
         return Pipeline.ACCEPTED;
     }
 

@@ -47,8 +47,7 @@ public final class OutboundQueue implements ReplyDestination, AutoCloseable
     /**
      * A queue of the given capacity.
      *
-     * @param capacityBytes a power of two, at least 1024: {@link Configuration#OUTBOUND_QUEUE_BYTES_DEFAULT} is a
-     *                      sensible value.
+     * @param capacityBytes a power of two, at least 1024 (the transport's default is 4 MiB per I/O thread).
      * @param pool          for frames larger than a ring record; shared with the pipeline is fine.
      * @param onPending     run on a lane thread when frames become pending; must not block (for example
      *                      scheduling a drain on an event loop). May be {@code null} when the drainer polls.

@@ -82,7 +82,7 @@ class ZeroAllocationTest
         final AnswerCounter answers = new AnswerCounter();
         final Pipeline pipeline = launch(WaitStrategyKind.SLEEPING);
         final OutboundQueue queue = new OutboundQueue(
-            Configuration.OUTBOUND_QUEUE_BYTES_DEFAULT, pipeline.bufferPool(), null);
+            4 * 1024 * 1024, pipeline.bufferPool(), null);
         final Drainer drainer = new Drainer(queue, answers);
         drainer.start();
         try

@@ -7,7 +7,8 @@ import io.vshard.core.wire.MessageType;
 import io.vshard.core.wire.VShardEnvelope;
 import io.vshard.node.NodeContext;
 import io.vshard.node.VShardNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
+import io.vshard.transport.CommonContext;
 import io.vshard.transport.client.Answer;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.tls.CertificateAuthority;
@@ -94,7 +95,7 @@ class TimeseriesScatterGatherTest
         }
         for (int node = 1; node <= 3; node++)
         {
-            final TransportContext ctx = identity(new TransportContext(), COORDINATOR).requestTimeoutMs(5_000);
+            final ClientContext ctx = identity(new ClientContext(), COORDINATOR).requestTimeoutMs(5_000);
             clients.put((long)node, new QuicClient(ctx, nodes.get(node - 1).localAddress(),
                 (id, kind, code, envelope) -> { }).connect());
         }
@@ -181,7 +182,7 @@ class TimeseriesScatterGatherTest
         return new TimeseriesCoordinator(COORDINATOR, clients, timeout);
     }
 
-    private TransportContext identity(final TransportContext ctx, final long nodeId)
+    private <T extends CommonContext<T>> T identity(final T ctx, final long nodeId)
     {
         final Path certs = dir.resolve("certs");
         return ctx.cluster(CLUSTER).nodeId(nodeId)

@@ -13,7 +13,7 @@ import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.transport.FrameBatch;
 import io.vshard.transport.FrameConsumer;
 import io.vshard.transport.FrameReader;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -57,7 +57,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private final QuicClient client;
     private final int index;
     private final EventLoop eventLoop;
-    private final TransportContext ctx;
+    private final ClientContext ctx;
     private final ManyToOneRingBuffer queue;
     private final ByteBuffer queueMemory;
     // Senders inside offer(): close() waits for none before it frees the queue's memory.
@@ -84,7 +84,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
     private FrameBatch batch;
     private long nowNs;
 
-    ClientStream(final QuicClient client, final int index, final EventLoop eventLoop, final TransportContext ctx)
+    ClientStream(final QuicClient client, final int index, final EventLoop eventLoop, final ClientContext ctx)
     {
         this.client = client;
         this.index = index;
@@ -146,7 +146,7 @@ final class ClientStream extends ChannelInboundHandlerAdapter implements FrameCo
         {
             throw new IllegalArgumentException("envelope too large for the send queue: length=" + length +
                 " max=" + (queue.maxMsgLength() - FrameDescriptor.HEADER_LENGTH - DEADLINE_LENGTH) + " (raise " +
-                TransportContext.CLIENT_SEND_QUEUE_BYTES_PROP_NAME + ")");
+                ClientContext.CLIENT_SEND_QUEUE_BYTES_PROP_NAME + ")");
         }
         final int at = queue.tryClaim(MSG_FRAME, frameLength + DEADLINE_LENGTH);
         if (RingBuffer.INSUFFICIENT_CAPACITY == at)

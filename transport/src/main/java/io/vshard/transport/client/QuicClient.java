@@ -21,7 +21,7 @@ import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.QuicRuntime;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.tls.QuicTls;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -35,15 +35,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A client of one node: one QUIC connection with {@link TransportContext#clientStreams()} long-lived bidirectional
- * streams, kept up with reconnects (backoff from {@link TransportContext#reconnectMinMs()} doubling to
- * {@link TransportContext#reconnectMaxMs()}).
+ * A client of one node: one QUIC connection with {@link ClientContext#clientStreams()} long-lived bidirectional
+ * streams, kept up with reconnects (backoff from {@link ClientContext#reconnectMinMs()} doubling to
+ * {@link ClientContext#reconnectMaxMs()}).
  * <p>
  * Application threads, any number, call {@link #send} (fire-and-forget) and {@link #request}: the frame is copied
  * into the stream's bounded send queue and the call returns at once, never blocking; a full queue (the server or
  * the network holds us back) answers {@link #BACK_PRESSURED}. The I/O thread batches queued frames into writes,
  * matches answers by correlation id and calls the {@link AnswerListener} exactly once per request: the answer,
- * {@link AnswerListener#TIMED_OUT} after {@link TransportContext#requestTimeoutMs()}, or
+ * {@link AnswerListener#TIMED_OUT} after {@link ClientContext#requestTimeoutMs()}, or
  * {@link AnswerListener#CONNECTION_CLOSED}. Requests are never re-sent.
  * <pre>{@code
  * QuicClient client = new QuicClient(ctx, serverAddress, (id, kind, code, envelope) -> { ... }).connect();
@@ -72,7 +72,7 @@ public final class QuicClient implements AutoCloseable
     /** Streams a connection may reopen, per stream, before the client replaces the connection instead. */
     static final int STREAM_REOPENS_PER_STREAM = 4;
 
-    private final TransportContext ctx;
+    private final ClientContext ctx;
     private final InetSocketAddress remote;
     private final AnswerListener listener;
     private final AtomicLong correlationIds = new AtomicLong();
@@ -103,11 +103,21 @@ public final class QuicClient implements AutoCloseable
      * @param listener receives every request's outcome on the I/O thread; may be {@code null} when only the
      *                 future API is used.
      */
-    public QuicClient(final TransportContext ctx, final InetSocketAddress remote, final AnswerListener listener)
+    public QuicClient(final ClientContext ctx, final InetSocketAddress remote, final AnswerListener listener)
     {
         this.ctx = ctx;
         this.remote = remote;
         this.listener = listener;
+    }
+
+    /**
+     * The configuration this client runs with (concluded once connected).
+     *
+     * @return the context.
+     */
+    public ClientContext context()
+    {
+        return ctx;
     }
 
     /**

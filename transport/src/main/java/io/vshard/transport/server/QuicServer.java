@@ -17,7 +17,7 @@ import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.RoomListener;
 import io.vshard.transport.QuicRuntime;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.TransportCounters;
 import io.vshard.transport.tls.QuicTls;
 import org.agrona.ErrorHandler;
@@ -47,7 +47,7 @@ public final class QuicServer implements AutoCloseable
     private static final long REFUSAL_WINDOW_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int REFUSALS_REMEMBERED = 4096;
 
-    final TransportContext ctx;
+    final ServerContext ctx;
     final AtomicInteger connectionCount = new AtomicInteger();
     final AtomicInteger openStreams = new AtomicInteger();
     final RefusalLog refusals = new RefusalLog(REFUSAL_WINDOW_NS, REFUSALS_REMEMBERED);
@@ -69,7 +69,7 @@ public final class QuicServer implements AutoCloseable
      * @param pipeline the launched pipeline frames go to.
      * @param ctx      the transport configuration, concluded at start.
      */
-    public QuicServer(final Pipeline pipeline, final TransportContext ctx)
+    public QuicServer(final Pipeline pipeline, final ServerContext ctx)
     {
         this.pipeline = pipeline;
         this.ctx = ctx;
@@ -183,7 +183,7 @@ public final class QuicServer implements AutoCloseable
     /**
      * Graceful close: refuse new connections; close the pipeline (new frames are answered SHUTTING_DOWN while the
      * lanes drain what they accepted); deliver every answer and end each stream after its answers; wait up to
-     * {@link TransportContext#shutdownTimeoutMs()} for peers to finish their streams; close every connection with a
+     * {@link ServerContext#shutdownTimeoutMs()} for peers to finish their streams; close every connection with a
      * clean application close; stop the I/O threads and free the counters. The pipeline is left for its owner to
      * {@link Pipeline#release()}. Control thread; idempotent.
      */

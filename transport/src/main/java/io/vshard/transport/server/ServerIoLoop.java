@@ -4,7 +4,7 @@ import io.netty.channel.EventLoop;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.reply.OutboundQueue;
 import io.vshard.core.reply.ReplyFrameHandler;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.TransportCounters;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -34,7 +34,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     final StreamTable streams = new StreamTable();
     final ResumeQueue paused = new ResumeQueue();
     final Pipeline pipeline;
-    final TransportContext ctx;
+    final ServerContext ctx;
     final TransportCounters counters;
     final ErrorHandler errorHandler;
     final int maxFrameLengthField;
@@ -49,7 +49,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     ServerIoLoop(
         final EventLoop eventLoop,
         final Pipeline pipeline,
-        final TransportContext ctx,
+        final ServerContext ctx,
         final TransportCounters counters,
         final ErrorHandler errorHandler)
     {

@@ -1,24 +1,7 @@
 package io.vshard.transport.tls;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -30,13 +13,14 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 
 /**
  * A cluster's certificate authority: a self-signed CA certificate and key that issue node certificates carrying the
  * node identity URI SAN {@code spiffe://<cluster>/node/<id>} (wire section 3). Keys are ECDSA P-256; files are PEM
  * ({@value #CA_CERT_FILE}, {@value #CA_KEY_FILE} in a directory). Used by the development mode and by the
- * {@code vshard certs} command. Control plane: any thread, not thread-safe for concurrent issuing.
+ * {@code vshard certs} command. Creating a CA and issuing certificates need BouncyCastle
+ * ({@code org.bouncycastle:bcpkix-jdk18on}, an optional dependency of the transport); loading and writing do not.
+ * Control plane: any thread, not thread-safe for concurrent issuing.
  */
 public final class CertificateAuthority
 {
@@ -52,7 +36,9 @@ public final class CertificateAuthority
     /** Default validity of a node certificate. */
     public static final Duration NODE_VALIDITY_DEFAULT = Duration.ofDays(365);
 
-    private static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
+    /** The artifact certificate generation needs. */
+    public static final String BOUNCY_CASTLE_ARTIFACT = "org.bouncycastle:bcpkix-jdk18on";
+
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final String cluster;
@@ -80,26 +66,40 @@ public final class CertificateAuthority
         {
             throw new IllegalArgumentException("invalid cluster name: cluster=" + cluster);
         }
+        ensureGenerationAvailable();
         final KeyPair pair = newKeyPair();
-        final X500Name name = new X500Name("CN=vshard CA " + cluster + ",O=vshard");
         final Instant now = Instant.now();
         try
         {
-            final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                name, serial(new SecureRandom()), Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)),
-                name, pair.getPublic())
-                .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()))
-                .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(
-                        new GeneralName(GeneralName.uniformResourceIdentifier, NodeIdentity.SCHEME + cluster)));
-            return new CertificateAuthority(cluster, sign(builder, pair.getPrivate()), pair.getPrivate());
+            final X509Certificate certificate = CertificateGenerator.caCertificate(
+                cluster, pair, now.minus(CLOCK_SKEW), now.plus(validity), new SecureRandom());
+            return new CertificateAuthority(cluster, certificate, pair.getPrivate());
         }
-        catch (final GeneralSecurityException | CertIOException ex)
+        catch (final GeneralSecurityException ex)
         {
             throw new IllegalStateException("cannot create CA for cluster=" + cluster, ex);
+        }
+    }
+
+    /**
+     * Check that certificate generation can run: BouncyCastle must be on the class path.
+     *
+     * @throws IllegalStateException naming the dependency to add when it is missing.
+     */
+    public static void ensureGenerationAvailable()
+    {
+        try
+        {
+            Class.forName("org.bouncycastle.cert.X509v3CertificateBuilder", false,
+                CertificateAuthority.class.getClassLoader());
+            Class.forName("org.bouncycastle.jce.provider.BouncyCastleProvider", false,
+                CertificateAuthority.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException | LinkageError ex)
+        {
+            throw new IllegalStateException("certificate generation (development mode, vshard certs) needs " +
+                "BouncyCastle: add " + BOUNCY_CASTLE_ARTIFACT + " to the class path, or give a certificate, " +
+                "key and CA made elsewhere");
         }
     }
 
@@ -197,25 +197,15 @@ public final class CertificateAuthority
      */
     public NodeCertificate issue(final NodeIdentity identity, final Instant notBefore, final Instant notAfter)
     {
-        final long nodeId = identity.nodeId();
+        ensureGenerationAvailable();
         final KeyPair pair = newKeyPair();
         try
         {
-            final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                certificate, serial(random), Date.from(notBefore), Date.from(notAfter),
-                new X500Name("CN=node " + Long.toUnsignedString(nodeId) + ",O=vshard " + cluster), pair.getPublic())
-                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                    new KeyPurposeId[]{ KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth }))
-                .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()))
-                .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate))
-                .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())));
-            return new NodeCertificate(identity, sign(builder, key), pair.getPrivate(), certificate);
+            final X509Certificate issued = CertificateGenerator.nodeCertificate(
+                certificate, key, cluster, identity, pair.getPublic(), notBefore, notAfter, random);
+            return new NodeCertificate(identity, issued, pair.getPrivate(), certificate);
         }
-        catch (final GeneralSecurityException | CertIOException ex)
+        catch (final GeneralSecurityException ex)
         {
             throw new IllegalStateException("cannot issue certificate for " + identity.uri(), ex);
         }
@@ -262,25 +252,6 @@ public final class CertificateAuthority
             // no usable SAN: falls through to null
         }
         return null;
-    }
-
-    private static X509Certificate sign(final X509v3CertificateBuilder builder, final PrivateKey signer)
-        throws GeneralSecurityException
-    {
-        try
-        {
-            return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(signer)));
-        }
-        catch (final OperatorCreationException ex)
-        {
-            throw new GeneralSecurityException(ex);
-        }
-    }
-
-    private static BigInteger serial(final SecureRandom random)
-    {
-        return new BigInteger(127, random).add(BigInteger.ONE);
     }
 
     private static KeyPair newKeyPair()

@@ -5,7 +5,7 @@ import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
 import io.vshard.transport.TestNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.server.QuicServer;
 import io.vshard.transport.tls.CertificateAuthority;
 
@@ -47,7 +47,7 @@ public final class ChildNodeMain
             pipelineCtx.handler(target, Handlers.echo());
         }
         final Pipeline pipeline = Pipeline.launch(pipelineCtx);
-        final QuicServer server = new QuicServer(pipeline, new TransportContext()
+        final QuicServer server = new QuicServer(pipeline, new ServerContext()
             .bind("127.0.0.1:0")
             .nodeCertificate(CertificateAuthority.load(Path.of(args[1]), TestNode.CLUSTER).issue(TestNode.SERVER_ID)))
             .start();

@@ -4,7 +4,7 @@ import io.vshard.core.status.CounterRow;
 import io.vshard.core.status.CountersFile;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.TestNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.tls.CertificateAuthority;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class CrashSafetyTest
         final Path nodeDir = dir.resolve("node");
         final CertificateAuthority ca = CertificateAuthority.create(TestNode.CLUSTER, Duration.ofDays(1));
         ca.write(caDir);
-        final TransportContext clientCtx = new TransportContext().nodeCertificate(ca.issue(TestNode.CLIENT_ID))
+        final ClientContext clientCtx = new ClientContext().nodeCertificate(ca.issue(TestNode.CLIENT_ID))
             .clientStreams(4).requestTimeoutMs(5_000).handshakeTimeoutMs(5_000).reconnectMinMs(50)
             .reconnectMaxMs(500);
 

@@ -9,7 +9,7 @@ import io.netty.util.concurrent.Future;
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.TestNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.tls.QuicTls;
 import org.HdrHistogram.Histogram;
@@ -254,7 +254,7 @@ class HostilePeerTest
                 Bystander.describe(during), bystander.failures(), baseline.describe(), peak.describe());
 
             // The node stops reading a stream whose answers are not taken: what it holds is bounded by the windows.
-            final long windows = TransportContext.CONNECTION_WINDOW_DEFAULT + TransportContext.STREAM_WINDOW_DEFAULT;
+            final long windows = ServerContext.CONNECTION_WINDOW_DEFAULT + ServerContext.STREAM_WINDOW_DEFAULT;
             assertThat((framesIn - bystander.answered()) * (payload + 44L)).isLessThan(4 * windows);
             assertThat(lastWrite.isDone()).as("the node pushed back on the hostile stream").isFalse();
             assertThat(peak.directBytes() - baseline.directBytes()).isLessThan(4 * windows);
@@ -314,7 +314,7 @@ class HostilePeerTest
         assertThat(heldBytes - afterBytes).as("the held half frame freed").isGreaterThan(5L * 1024 * 1024);
     }
 
-    private void start(final Consumer<TransportContext> config)
+    private void start(final Consumer<ServerContext> config)
     {
         node = new TestNode(dir, Handlers.echo(), (p) -> { }, config);
     }

@@ -2,7 +2,7 @@ package io.vshard.transport.hardening;
 
 import io.vshard.core.wire.MessageType;
 import io.vshard.transport.TestNode;
-import io.vshard.transport.TransportContext;
+import io.vshard.transport.ServerContext;
 import io.vshard.transport.client.QuicClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,14 +33,14 @@ class LossyNetworkTest
     @Timeout(180)
     void shouldAnswerEveryRequestExactlyOnceAtOnePercentLoss()
     {
-        run(DEFAULT_COUNT, 0.01, 11, TransportContext.SOCKET_BUFFER_DEFAULT);
+        run(DEFAULT_COUNT, 0.01, 11, ServerContext.SOCKET_BUFFER_DEFAULT);
     }
 
     @Test
     @Timeout(180)
     void shouldAnswerEveryRequestExactlyOnceAtFivePercentLoss()
     {
-        run(DEFAULT_COUNT, 0.05, 12, TransportContext.SOCKET_BUFFER_DEFAULT);
+        run(DEFAULT_COUNT, 0.05, 12, ServerContext.SOCKET_BUFFER_DEFAULT);
     }
 
     @Test
