@@ -16,8 +16,6 @@ import io.vshard.transport.FrameReader;
 import io.vshard.transport.QuicErrorCodes;
 import org.agrona.DirectBuffer;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * One peer stream on the server: frames read from it are offered straight from the read buffer into the pipeline;
  * its answers, from the lanes or from this I/O thread, are batched and written back to it. When a lane is full the
@@ -30,8 +28,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private static final int PAUSED_BY_WRITE = 2;
     private static final int ENVELOPE_FRAME_MIN_LENGTH =
         FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
-    private static final int SOURCE_NODE_OFFSET =
-        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
     private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
 
     static
@@ -98,6 +94,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         }
         finally
         {
+            loop.publisher.endRun();
             in.release();
         }
     }
@@ -122,10 +119,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (FrameDescriptor.KIND_ENVELOPE == buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) &&
+        final long correlationId = FrameDescriptor.correlationId(buffer, offset);
+        if (FrameDescriptor.KIND_ENVELOPE == FrameDescriptor.kind(buffer, offset) &&
             length >= ENVELOPE_FRAME_MIN_LENGTH &&
-            buffer.getLong(offset + SOURCE_NODE_OFFSET, LITTLE_ENDIAN) != connection.peerNodeId())
+            EnvelopeDescriptor.sourceNode(buffer, offset + FrameDescriptor.BODY_OFFSET) != connection.peerNodeId())
         {
             loop.counters.identityMismatches.increment();
             pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
@@ -133,7 +130,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             return true;
         }
 
-        final int result = pipeline.offerFrame(buffer, offset, length, loop.replies, address);
+        final int result = loop.publisher.offerFrame(buffer, offset, length, loop.replies, address);
         if (Pipeline.ACCEPTED == result)
         {
             if (FrameDescriptor.FIRE_AND_FORGET != correlationId)

@@ -1,6 +1,7 @@
 package io.vshard.transport.server;
 
 import io.netty.channel.EventLoop;
+import io.vshard.core.pipeline.ExclusivePublisher;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.reply.OutboundQueue;
 import io.vshard.core.reply.ReplyFrameHandler;
@@ -34,6 +35,8 @@ final class ServerIoLoop implements ReplyFrameHandler
     final StreamTable streams = new StreamTable();
     final ResumeQueue paused = new ResumeQueue();
     final Pipeline pipeline;
+    /** This event loop's own way into the lanes: only this loop's thread offers through it. */
+    final ExclusivePublisher publisher;
     final ServerContext ctx;
     final TransportCounters counters;
     final ErrorHandler errorHandler;
@@ -55,6 +58,7 @@ final class ServerIoLoop implements ReplyFrameHandler
     {
         this.eventLoop = eventLoop;
         this.pipeline = pipeline;
+        this.publisher = pipeline.newExclusivePublisher();
         this.ctx = ctx;
         this.counters = counters;
         this.errorHandler = errorHandler;
@@ -199,6 +203,7 @@ final class ServerIoLoop implements ReplyFrameHandler
         try
         {
             paused.retryAll();
+            publisher.endRun();
             flushDirty();
         }
         catch (final Throwable ex)
