@@ -236,7 +236,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
                 errorHandler.onError(ex);
             }
         }
-        publishCounters();
+        endOfBatch();
     }
 
     private int poll(final LaneRing ring) throws Exception
@@ -322,6 +322,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
 
     private void endOfBatch()
     {
+        reply.endOfBatch();
         publishCounters();
         signalRoom();
     }

@@ -36,6 +36,7 @@ public final class Reply
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
     private final ReplyClaim claim = new ReplyClaim();
     private final IdleStrategy backPressureIdle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+    private final ReplyDestination[] batchDestinations = new ReplyDestination[8];
     private final PipelineCounters.Lane laneCounters;
     private final PipelineCounters.Target[] targetCounters;
     private final AtomicCounter[] errorsByCode;
@@ -46,6 +47,7 @@ public final class Reply
     private EnvelopeView request;
     private int state;
     private boolean delivering;
+    private int batchDestinationCount;
 
     Reply(final PipelineCounters pipelineCounters, final int laneId)
     {
@@ -276,6 +278,8 @@ public final class Reply
         if (ReplyDestination.BACK_PRESSURED == result)
         {
             laneCounters.replyBackPressured.incrementRelease();
+            // The deliverer may not know yet of the replies this batch committed: tell it before waiting for room.
+            endOfBatch();
             backPressureIdle.reset();
             do
             {
@@ -304,6 +308,7 @@ public final class Reply
             if (!isDiscarded())
             {
                 destination.commit(claim);
+                noteCommitted(destination);
             }
         }
         finally
@@ -311,6 +316,37 @@ public final class Reply
             delivering = false;
             state = SENT;
         }
+    }
+
+    private void noteCommitted(final ReplyDestination committed)
+    {
+        for (int i = 0; i < batchDestinationCount; i++)
+        {
+            if (committed == batchDestinations[i])
+            {
+                return;
+            }
+        }
+        if (batchDestinationCount == batchDestinations.length)
+        {
+            committed.endOfBatch();
+            return;
+        }
+        batchDestinations[batchDestinationCount++] = committed;
+    }
+
+    /**
+     * Called by the lane at the end of each batch: each destination that took a reply in it is told once.
+     */
+    void endOfBatch()
+    {
+        for (int i = 0; i < batchDestinationCount; i++)
+        {
+            final ReplyDestination committed = batchDestinations[i];
+            batchDestinations[i] = null;
+            committed.endOfBatch();
+        }
+        batchDestinationCount = 0;
     }
 
     private void abortClaim()

@@ -23,8 +23,8 @@ import static io.vshard.core.wire.FrameDescriptor.LENGTH_FIELD_LENGTH;
  * {@link ManyToOneRingBuffer}. A frame up to the ring's maximum record length is written straight into the ring;
  * a larger one into a pooled buffer that the ring record refers to, so replies keep their order either way.
  * <p>
- * The drainer is told of new frames through the {@code onPending} hook, run by a lane thread when the queue goes from
- * drained to pending; the drainer then calls {@link #drain(ReplyFrameHandler, int)} on its own thread.
+ * The drainer is told of new frames through the {@code onPending} hook, run by a lane thread at the end of a batch
+ * ({@link #endOfBatch()}) when the queue goes from drained to pending; the drainer then calls {@link #drain(ReplyFrameHandler, int)} on its own thread.
  */
 public final class OutboundQueue implements ReplyDestination, AutoCloseable
 {
@@ -94,6 +94,15 @@ public final class OutboundQueue implements ReplyDestination, AutoCloseable
     public void commit(final ReplyClaim claim)
     {
         ring.commit(claim.index());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void endOfBatch()
+    {
+        // Dekker with drain(): the committed records, a full fence, then the pending flag; the drainer clears the flag
+        // and then reads the ring. One of the two sees the other, so a batch is never left without a drain.
         VarHandle.fullFence();
         if (!pending.get() && pending.compareAndSet(false, true) && null != onPending)
         {

@@ -27,11 +27,20 @@ public interface ReplyDestination
     int tryClaim(ReplyClaim claim, long replyAddress, int frameLength);
 
     /**
-     * Make a claimed, fully written frame visible to whoever delivers it.
+     * Make a claimed, fully written frame visible to whoever delivers it. The deliverer may learn of it only at the
+     * next {@link #endOfBatch()}: a lane commits every reply of a batch, then ends the batch once per destination.
      *
      * @param claim filled by {@link #tryClaim}.
      */
     void commit(ReplyClaim claim);
+
+    /**
+     * The end of a lane's batch in which this destination took at least one commit: tell the deliverer, if it is
+     * idle, that frames are waiting (one wake-up per batch, not per reply). Lane thread.
+     */
+    default void endOfBatch()
+    {
+    }
 
     /**
      * Give up a claim without delivering anything.
