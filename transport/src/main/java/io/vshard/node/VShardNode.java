@@ -1,6 +1,7 @@
 package io.vshard.node;
 
 import io.vshard.core.pipeline.Pipeline;
+import io.vshard.transport.JvmFlags;
 import io.vshard.transport.TransportContext;
 import io.vshard.transport.client.AnswerListener;
 import io.vshard.transport.client.QuicClient;
@@ -45,6 +46,7 @@ public final class VShardNode implements AutoCloseable
      */
     public static VShardNode launch(final NodeContext ctx)
     {
+        JvmFlags.ensure();
         ctx.transport().conclude();
         final Pipeline pipeline = Pipeline.launch(ctx.pipeline());
         try
