@@ -85,7 +85,8 @@ public record LoadSummary(
      */
     public void print(final PrintStream out)
     {
-        out.printf("%nsummary%s: %s, %s%n", interrupted ? " (interrupted, partial)" : "", requestMode ? "request/reply" : "fire-and-forget",
+        out.printf("%nsummary%s: %s, %s%n", interrupted ? " (interrupted, partial)" : "",
+            requestMode ? "request/reply" : "fire-and-forget",
             rate > 0 ? "target rate " + rate + "/s" : "as fast as flow control allows");
         out.printf("  sent %,d  answered %,d  (responses %,d, acks %,d, errors %,d)  failed %,d%n",
             sent, answered, responses, acks, errors(), failed);
