@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
     name = "certs",
     mixinStandardHelpOptions = true,
     description = {
-        "Create a cluster CA in --out (or reuse the one there) and issue a certificate for a node:",
-        "ca.pem, ca.key (keep it safe), node-<id>.pem, node-<id>.key. Run once per node id."})
+        "Issue a node certificate from the cluster CA in --out, creating the CA first if needed.",
+        "Writes ca.pem, ca.key (keep it safe), node-<id>.pem and node-<id>.key; run once per node id."})
 public final class CertsCommand implements Callable<Integer>
 {
     @Option(names = "--cluster", required = true, description = "Cluster name.")

@@ -6,6 +6,7 @@ import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.FrameFlyweight;
 import io.vshard.core.wire.MessageType;
+import io.vshard.core.wire.WireDiagnostics;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -28,9 +29,10 @@ import java.util.concurrent.Callable;
     name = "decode",
     mixinStandardHelpOptions = true,
     description = {
-        "Decode a frame or an envelope given in hex and print its fields, or the error code by name.",
+        "Decode a frame or an envelope given in hex and print its fields, or which check it fails.",
         "Without --frame or --envelope it tries a frame first, then an envelope, and says which it took.",
-        "Exit status: 0 valid, 1 invalid (error code printed), 2 not hex."})
+        "Invalid input prints the error code and the failing check (failed_check). Exit status: 0 valid, "
+            + "1 invalid, 2 not hex."})
 public final class DecodeCommand implements Callable<Integer>
 {
     /** How many payload bytes to show. */
@@ -152,7 +154,7 @@ public final class DecodeCommand implements Callable<Integer>
                 return;
             }
         }
-        putError(error, fields);
+        putError(error, WireDiagnostics.describeFrame(buffer, 0, length, maxPayloadLength), fields);
     }
 
     private void decodeEnvelope(
@@ -161,7 +163,7 @@ public final class DecodeCommand implements Callable<Integer>
         final int error = EnvelopeFlyweight.validate(buffer, offset, length, maxPayloadLength);
         if (ErrorCode.NONE != error)
         {
-            putError(error, fields);
+            putError(error, WireDiagnostics.describeEnvelope(buffer, offset, length, maxPayloadLength), fields);
             return;
         }
         final EnvelopeFlyweight envelope = new EnvelopeFlyweight().wrap(buffer, offset);
@@ -180,9 +182,10 @@ public final class DecodeCommand implements Callable<Integer>
             (preview < envelope.payloadLength() ? "..." : ""));
     }
 
-    private static void putError(final int error, final Map<String, Object> fields)
+    private static void putError(final int error, final String check, final Map<String, Object> fields)
     {
         fields.put("error", ErrorCode.get(error).name());
         fields.put("error_code", error);
+        fields.put("failed_check", check);
     }
 }

@@ -21,9 +21,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +36,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * {@code vshard demo}: the README's main job. Starts nodes on loopback with development certificates and the example
@@ -43,9 +48,11 @@ import java.util.stream.IntStream;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-        "Start node(s) on loopback with --dev certificates and the example engines, run the load generator against",
-        "node 1, run a timeseries scatter/gather across the nodes and check it, print the counters.",
-        "Exit status 0 only if nothing was lost and the scatter/gather answer matches the direct computation."})
+        "Run nodes and a load generator on loopback and check that nothing was lost.",
+        "Starts node(s) with development certificates (a throwaway CA in a temporary directory, removed at exit) "
+            + "and the example engines, runs the load generator against node 1, runs a timeseries scatter/gather "
+            + "across the nodes and checks it, prints the counters. Ctrl-C stops the load and still reports. "
+            + "Exit status 0 only if nothing was lost and the scatter/gather answer matches the direct computation."})
 public final class DemoCommand implements Callable<Integer>
 {
     static final String CLUSTER = "demo";
@@ -59,7 +66,8 @@ public final class DemoCommand implements Callable<Integer>
     int nodes;
 
     @Option(names = "--dir",
-        description = "Directory of the nodes' counters and dev CA (default: a new temporary one).")
+        description = "Directory of the nodes' counters and dev CA, kept (default: a new temporary one, removed at "
+            + "exit).")
     File dir;
 
     @Option(names = "--lanes", description = "Lane layout of every node (default: the library's default).")
@@ -82,30 +90,43 @@ public final class DemoCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("--nodes must be >= 1");
         }
-        final File root = null != dir ? dir : Files.createTempDirectory("vshard-demo").toFile();
-        ca = CertificateAuthority.loadOrCreate(root.toPath().resolve("ca"), CLUSTER);
-        System.out.println("demo: DEVELOPMENT certificates from a throwaway CA in " + root + "/ca (loopback only)");
+        final LoadOptions options = load.toOptions(CLIENT_NODE_ID, 1);
+        final Path temporary = null != dir ? null : Files.createTempDirectory("vshard-demo");
+        final File root = null != dir ? dir : temporary.toFile();
+        final LoadGenerator generator = new LoadGenerator(options);
         final List<VShardNode> started = new ArrayList<>();
         final List<QuicClient> clients = new ArrayList<>();
+        final StopOnSignal signal = new StopOnSignal(generator::stop, () -> deleteTree(temporary));
         try
         {
-            for (int i = 1; i <= nodes; i++)
+            ca = CertificateAuthority.loadOrCreate(root.toPath().resolve("ca"), CLUSTER);
+            System.out.println("demo: DEVELOPMENT certificates from a throwaway CA in " + root + "/ca (loopback only" +
+                (null != temporary ? ", removed at exit)" : ")"));
+            for (int i = 1; i <= nodes && !signal.signalled(); i++)
             {
                 started.add(VShardNode.launch(nodeContext(root, i)));
                 System.out.println("node " + i + " listening on " + started.get(i - 1).localAddress());
             }
+            if (signal.signalled())
+            {
+                System.out.println("\ndemo: interrupted");
+                return 1;
+            }
 
-            final LoadOptions options = load.toOptions(CLIENT_NODE_ID, 1);
             System.out.printf("%nload: %s to node 1 for %s over %d streams, %d-byte payloads, types %s%n",
                 options.request() ? "requests" : "fire-and-forget envelopes",
                 options.durationNs() > 0 ? options.durationNs() / 1e9 + " s" : options.count() + " envelopes",
                 options.streams(), options.payloadLength(), options.types());
-            final LoadGenerator generator = new LoadGenerator(options);
             final QuicClient loadClient = new QuicClient(clientContext(options.streams()),
                 started.get(0).localAddress(), generator.listener()).connect();
             clients.add(loadClient);
             final LoadSummary summary = generator.run(loadClient, System.out);
             final boolean loadOk = LoadCommand.report(summary, load);
+            if (summary.interrupted())
+            {
+                System.out.println("\ndemo: interrupted");
+                return 1;
+            }
             final boolean delivered = options.request() || awaitHandled(started.get(0), summary);
 
             final boolean scatterOk = scatterGather(started, clients);
@@ -121,8 +142,38 @@ public final class DemoCommand implements Callable<Integer>
         }
         finally
         {
-            clients.forEach(QuicClient::close);
-            started.forEach(VShardNode::close);
+            try
+            {
+                clients.forEach(QuicClient::close);
+                started.forEach(VShardNode::close);
+            }
+            finally
+            {
+                deleteTree(temporary);
+                System.out.flush();
+                signal.close();
+            }
+        }
+    }
+
+    /**
+     * Delete a directory and everything in it; nothing for null.
+     *
+     * @param root the directory.
+     */
+    static void deleteTree(final Path root)
+    {
+        if (null == root || !Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            System.err.println("demo: could not remove " + root + ": " + ex.getMessage());
         }
     }
 

@@ -4,13 +4,16 @@ import io.vshard.transport.CommonContext;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.util.Properties;
 
 /**
  * The options that say who a process is on the cluster and how it proves it: shared by {@code node}, {@code load}.
+ * None has a default here: an option left unset leaves what the context already holds (its default, a system
+ * property or a {@code --config} file's value).
  */
 final class IdentityOptions
 {
-    @Option(names = "--cluster", defaultValue = "vshard", description = "Cluster name (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster", description = "Cluster name (default: vshard.transport.cluster, else vshard).")
     String cluster;
 
     @Option(names = "--cert", description = "PEM certificate of this node (from 'vshard certs').")
@@ -31,34 +34,79 @@ final class IdentityOptions
     File devCaDir;
 
     /**
-     * Apply to a transport context.
+     * Apply what was given to a transport context, after its {@code --config} settings.
      *
      * @param ctx    the context.
-     * @param nodeId this process's node id.
+     * @param nodeId this process's node id, or null to leave the context's.
+     * @param config the settings the context was given from a file (empty when none), to tell whether it names the
+     *               TLS material.
+     * @throws IllegalArgumentException when neither the options nor the settings give a TLS identity, or when
+     *                                  {@code --dev} is mixed with certificate files.
      */
-    void applyTo(final CommonContext<?> ctx, final long nodeId)
+    void applyTo(final CommonContext<?> ctx, final Long nodeId, final Properties config)
     {
-        ctx.cluster(cluster).nodeId(nodeId);
-        if (null != cert || null != key || null != ca)
+        if (null != cluster)
         {
-            if (null == cert || null == key || null == ca)
-            {
-                throw new IllegalArgumentException("give all of --cert, --key and --ca, or --dev");
-            }
-            ctx.tlsCertFile(cert.toPath()).tlsKeyFile(key.toPath()).tlsCaFile(ca.toPath());
+            ctx.cluster(cluster);
         }
-        else if (dev)
+        if (null != nodeId)
+        {
+            ctx.nodeId(nodeId);
+        }
+        final boolean files = null != cert || null != key || null != ca;
+        if (dev && files)
+        {
+            throw new IllegalArgumentException("--dev and --cert/--key/--ca exclude each other");
+        }
+        if (null != cert)
+        {
+            ctx.tlsCertFile(cert.toPath());
+        }
+        if (null != key)
+        {
+            ctx.tlsKeyFile(key.toPath());
+        }
+        if (null != ca)
+        {
+            ctx.tlsCaFile(ca.toPath());
+        }
+        if (dev)
         {
             ctx.dev(true);
-            if (null != devCaDir)
-            {
-                ctx.devCaDir(devCaDir.toPath());
-            }
         }
-        else
+        if (null != devCaDir)
+        {
+            ctx.devCaDir(devCaDir.toPath());
+        }
+        if (!files && !ctx.dev() && !namesTlsMaterial(config))
         {
             throw new IllegalArgumentException("no TLS identity: give --cert, --key and --ca (see 'vshard certs'), "
-                + "or --dev for loopback development");
+                + "or the vshard.transport.tls.*.file settings in --config, or --dev for loopback development");
         }
+    }
+
+    /**
+     * Whether development mode is on, by option or by setting.
+     *
+     * @param ctx the context, after {@link #applyTo}.
+     * @return true in development mode.
+     */
+    boolean dev(final CommonContext<?> ctx)
+    {
+        return dev || ctx.dev();
+    }
+
+    private static boolean namesTlsMaterial(final Properties config)
+    {
+        for (final String name : new String[]{
+            CommonContext.TLS_CERT_FILE_PROP_NAME, CommonContext.TLS_KEY_FILE_PROP_NAME,
+            CommonContext.TLS_CA_FILE_PROP_NAME})
+        {
+            if (null != config.getProperty(name) || null != System.getProperty(name))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

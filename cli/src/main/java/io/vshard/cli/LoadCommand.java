@@ -9,18 +9,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /**
  * {@code vshard load}: drive a node with envelopes over one QUIC connection and summarise throughput and latency.
+ * Ctrl-C or SIGTERM stops the run: the partial summary is printed and written like a full one.
  */
 @Command(
     name = "load",
     mixinStandardHelpOptions = true,
     description = {
-        "Load generator: send envelopes to a node over QUIC, show progress, then throughput, latency",
-        "(p50/p90/p99/p99.9/max, corrected for coordinated omission when --rate is set) and errors by code.",
-        "Exit status 0 when every request was answered."})
+        "Send envelopes to a node over QUIC and report throughput, latency and errors.",
+        "Shows progress, then throughput, latency (p50/p90/p99/p99.9/max, corrected for coordinated omission when "
+            + "--rate is set) and errors by code. Ctrl-C stops early and still reports. Exit status 0 when every "
+            + "request was answered."})
 public final class LoadCommand implements Callable<Integer>
 {
     @Option(names = "--connect", defaultValue = "127.0.0.1:7420",
@@ -49,14 +52,23 @@ public final class LoadCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final ClientContext ctx = new ClientContext().clientStreams(load.streams);
-        identity.applyTo(ctx, nodeId);
+        identity.applyTo(ctx, nodeId, new Properties());
         final LoadGenerator generator = new LoadGenerator(load.toOptions(nodeId, targetNode));
-        final LoadSummary summary;
         try (QuicClient client = new QuicClient(ctx, parse(connect), generator.listener()).connect())
         {
-            summary = generator.run(client, System.out);
+            final StopOnSignal signal = new StopOnSignal(generator::stop, () -> { });
+            try
+            {
+                final LoadSummary summary = generator.run(client, System.out);
+                final boolean ok = report(summary, load);
+                System.out.flush();
+                return ok ? 0 : 1;
+            }
+            finally
+            {
+                signal.close();
+            }
         }
-        return report(summary, load) ? 0 : 1;
     }
 
     static boolean report(final LoadSummary summary, final LoadOptionsMixin load) throws java.io.IOException

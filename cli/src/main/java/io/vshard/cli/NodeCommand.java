@@ -6,12 +6,14 @@ import io.vshard.examples.timeseries.TimeseriesEngine;
 import io.vshard.examples.timeseries.TimeseriesStore;
 import io.vshard.node.NodeContext;
 import io.vshard.node.VShardNode;
+import io.vshard.transport.ServerContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -22,23 +24,34 @@ import java.util.stream.IntStream;
 
 /**
  * {@code vshard node}: run a node until SIGTERM or Ctrl-C, then close it with the drain.
+ * <p>
+ * Settings come from the library's defaults, then system properties, then {@code --config}, then the options given:
+ * an option left unset leaves the value before it.
  */
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
     description = {
-        "Run a node: QUIC server, lanes and the example engines, until SIGTERM / Ctrl-C (then it drains).",
-        "Settings come from --config (vshard.* and vshard.transport.* properties), then the options below."})
+        "Run a node until SIGTERM or Ctrl-C, then drain and stop.",
+        "Settings come from --config (vshard.* and vshard.transport.* properties); an option given overrides its "
+            + "setting, an option left out leaves it. Without --examples (on by default with --dev) the node has "
+            + "no handlers and every target answers NO_HANDLER."})
 public final class NodeCommand implements Callable<Integer>
 {
-    @Option(names = "--bind", defaultValue = "0.0.0.0:7420", description = "UDP address (default ${DEFAULT-VALUE}).")
+    /** Where {@code --dev} binds when no address is given. */
+    static final String DEV_BIND = "127.0.0.1:7420";
+
+    @Option(names = "--bind",
+        description = "UDP address (default: vshard.transport.bind, else " + ServerContext.BIND_DEFAULT
+            + "; with --dev " + DEV_BIND + ").")
     String bind;
 
-    @Option(names = "--node-id", defaultValue = "1", description = "This node's id (default ${DEFAULT-VALUE}).")
-    long nodeId;
+    @Option(names = "--node-id", description = "This node's id (default: vshard.transport.node.id, else 1).")
+    Long nodeId;
 
-    @Option(names = "--dir", defaultValue = "vshard-node",
-        description = "Directory of the counters file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dir",
+        description = "Directory of the counters file (default: vshard.dir, else /dev/shm/vshard-$USER where "
+            + "/dev/shm exists, else $TMPDIR/vshard-$USER). The development CA has its own, --dev-ca-dir.")
     File dir;
 
     @Mixin
@@ -49,7 +62,7 @@ public final class NodeCommand implements Callable<Integer>
         + "(@N pins the lane to CPU N, /wait sets its wait strategy).")
     String lanes;
 
-    @Option(names = "--config", description = "Properties file with vshard.* settings.")
+    @Option(names = "--config", description = "Properties file with vshard.* and vshard.transport.* settings.")
     File config;
 
     @Option(names = "--wait-strategy", description = "busy-spin, yielding, sleeping, parking or blocking.")
@@ -57,6 +70,11 @@ public final class NodeCommand implements Callable<Integer>
 
     @Option(names = "--io-threads", description = "I/O threads (event loops).")
     Integer ioThreads;
+
+    @Option(names = "--examples", negatable = true,
+        description = "Serve the example engines (echo for every target, timeseries scan and retention); "
+            + "default on with --dev, off otherwise.")
+    Boolean examples;
 
     @Option(names = "--ts-vshards", defaultValue = "0-15",
         description = "Vshards the example timeseries engine holds, e.g. 0-15 or 0,3,6 (default ${DEFAULT-VALUE}).")
@@ -78,9 +96,23 @@ public final class NodeCommand implements Callable<Integer>
      */
     public Integer call() throws Exception
     {
-        final VShardNode node = VShardNode.launch(context());
+        final NodeContext ctx = context();
+        final VShardNode node;
+        try
+        {
+            node = VShardNode.launch(ctx);
+        }
+        catch (final Exception ex)
+        {
+            if (Failures.isBindFailure(ex) && !String.valueOf(ex.getMessage()).startsWith("cannot bind"))
+            {
+                throw new IllegalStateException("cannot bind " + ctx.transport().bindAddress(), ex);
+            }
+            throw ex;
+        }
         System.out.println("vshard node " + Long.toUnsignedString(node.nodeId()) + " listening on " +
-            node.localAddress() + " (counters: " + new File(dir, "counters.dat") + ")");
+            node.localAddress() + " (counters: " + new File(ctx.pipeline().dir(), "counters.dat") + ", " +
+            (servesExamples(ctx) ? "example engines" : "no handlers") + ")");
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -95,18 +127,35 @@ public final class NodeCommand implements Callable<Integer>
 
     NodeContext context() throws IOException
     {
-        final NodeContext ctx = new NodeContext().dir(dir).name("node-" + Long.toUnsignedString(nodeId));
+        final NodeContext ctx = new NodeContext();
+        final Properties properties = new Properties();
         if (null != config)
         {
-            final Properties properties = new Properties();
             try (InputStream in = new FileInputStream(config))
             {
                 properties.load(in);
             }
+            catch (final FileNotFoundException ex)
+            {
+                throw new IllegalArgumentException("--config " + config + ": no such file");
+            }
             ctx.apply(properties);
         }
-        ctx.transport().bind(bind);
-        identity.applyTo(ctx.transport(), nodeId);
+        if (null != dir)
+        {
+            ctx.dir(dir);
+        }
+        identity.applyTo(ctx.transport(), nodeId, properties);
+        ctx.name("node-" + Long.toUnsignedString(ctx.transport().nodeId()));
+        if (null != bind)
+        {
+            ctx.transport().bind(bind);
+        }
+        else if (identity.dev(ctx.transport()) && !properties.containsKey(ServerContext.BIND_PROP_NAME) &&
+            null == System.getProperty(ServerContext.BIND_PROP_NAME))
+        {
+            ctx.transport().bind(DEV_BIND);
+        }
         if (null != lanes)
         {
             ctx.pipeline().lanes(lanes);
@@ -119,10 +168,18 @@ public final class NodeCommand implements Callable<Integer>
         {
             ctx.transport().ioThreads(ioThreads);
         }
-        new EchoEngine().registerForAllTargets(ctx.pipeline());
-        new TimeseriesEngine(TimeseriesStore.generate(tsSeed, parseList(tsVshards), tsPoints, 1_000))
-            .register(ctx.pipeline());
+        if (servesExamples(ctx))
+        {
+            new EchoEngine().registerForAllTargets(ctx.pipeline());
+            new TimeseriesEngine(TimeseriesStore.generate(tsSeed, parseList(tsVshards), tsPoints, 1_000))
+                .register(ctx.pipeline());
+        }
         return ctx;
+    }
+
+    private boolean servesExamples(final NodeContext ctx)
+    {
+        return null != examples ? examples : identity.dev(ctx.transport());
     }
 
     static int[] parseList(final String text)

@@ -2,9 +2,16 @@ package io.vshard.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
 
 /**
- * Entry point of {@code vshard.jar}: dispatches to the subcommands.
+ * Entry point of {@code vshard.jar}: dispatches to the subcommands. A command that fails prints one line, the reason
+ * by {@link Failures#describe}, and exits {@link #EXIT_FAILED}; {@code --verbose} adds the stack trace.
  */
 @Command(
     name = "vshard",
@@ -22,6 +29,13 @@ import picocli.CommandLine.Command;
     })
 public final class VShardCli
 {
+    /** Exit status of a command that failed with an error (usage errors exit 2, as picocli's). */
+    public static final int EXIT_FAILED = 1;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+        description = "On an error, print the stack trace too.")
+    boolean verbose;
+
     private VShardCli()
     {
     }
@@ -33,7 +47,7 @@ public final class VShardCli
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(VShardCli.class);
+        return new CommandLine(new VShardCli()).setExecutionExceptionHandler(new ErrorPrinter());
     }
 
     /**
@@ -44,5 +58,41 @@ public final class VShardCli
     public static void main(final String[] args)
     {
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Prints a failed command's reason in one line, and the stack trace only with {@code --verbose}.
+     */
+    static final class ErrorPrinter implements IExecutionExceptionHandler
+    {
+        /**
+         * {@inheritDoc}
+         */
+        public int handleExecutionException(
+            final Exception ex, final CommandLine commandLine, final ParseResult parseResult)
+        {
+            final PrintWriter err = commandLine.getErr();
+            final boolean verbose = verbose(parseResult);
+            err.println(commandLine.getCommandName() + ": " + Failures.describe(ex) +
+                (verbose ? "" : " (exit " + EXIT_FAILED + "; --verbose for the stack trace)"));
+            if (verbose)
+            {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILED;
+        }
+
+        private static boolean verbose(final ParseResult parseResult)
+        {
+            for (ParseResult result = parseResult; null != result; result = result.subcommand())
+            {
+                if (result.hasMatchedOption("--verbose"))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

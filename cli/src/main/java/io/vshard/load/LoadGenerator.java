@@ -53,6 +53,7 @@ public final class LoadGenerator
     private final AtomicLongArray errorsByCode = new AtomicLongArray(ErrorCode.values().length + 2);
     private final Histogram latencyNs = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private final AnswerListener listener = this::onAnswer;
+    private volatile boolean stopRequested;
     private long firstId;
     private long collected;
 
@@ -74,6 +75,15 @@ public final class LoadGenerator
     public AnswerListener listener()
     {
         return listener;
+    }
+
+    /**
+     * Ask a {@link #run} in progress to stop sending (Ctrl-C): it waits briefly for the answers outstanding and
+     * returns a summary marked interrupted. Any thread.
+     */
+    public void stop()
+    {
+        stopRequested = true;
     }
 
     /**
@@ -109,7 +119,7 @@ public final class LoadGenerator
         long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
         long lastSendNs = startNs;
 
-        while (sent < limit)
+        while (sent < limit && !stopRequested)
         {
             final long intended = periodNs > 0 ? startNs + sent * periodNs : System.nanoTime();
             long now = System.nanoTime();
@@ -117,7 +127,7 @@ public final class LoadGenerator
             {
                 break;
             }
-            while (now < intended)
+            while (now < intended && !stopRequested)
             {
                 LockSupport.parkNanos(Math.min(intended - now, 50_000));
                 now = System.nanoTime();
@@ -189,9 +199,10 @@ public final class LoadGenerator
         }
 
         long finishNs = lastSendNs;
+        final boolean interrupted = stopRequested;
         if (options.request())
         {
-            final long waitUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            final long waitUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(interrupted ? 2 : 30);
             while (collected < sent && System.nanoTime() < waitUntilNs)
             {
                 collect(lastId);
@@ -211,7 +222,7 @@ public final class LoadGenerator
         }
         return new LoadSummary(sent, options.request() ? answered() : 0, responses.get(), acks.get(), errors,
             failed.get() + (options.request() ? sent - collected : 0), finishNs - startNs, options.request(),
-            options.rate(), latencyNs);
+            options.rate(), latencyNs, interrupted);
     }
 
     private long answered()

@@ -25,6 +25,7 @@ import java.util.TreeMap;
  * @param requestMode      whether requests waited for answers.
  * @param rate             target rate in envelopes/s, 0 for as fast as flow control allows.
  * @param latencyNs        latency histogram in nanoseconds (empty for fire-and-forget).
+ * @param interrupted      whether a signal stopped the run before its end (a partial summary).
  */
 public record LoadSummary(
     long sent,
@@ -36,7 +37,8 @@ public record LoadSummary(
     long elapsedNs,
     boolean requestMode,
     long rate,
-    Histogram latencyNs)
+    Histogram latencyNs,
+    boolean interrupted)
 {
     /** Percentiles printed and written, in percent. */
     static final double[] PERCENTILES = {50.0, 90.0, 99.0, 99.9, 99.99};
@@ -83,7 +85,8 @@ public record LoadSummary(
      */
     public void print(final PrintStream out)
     {
-        out.printf("%nsummary: %s, %s%n", requestMode ? "request/reply" : "fire-and-forget",
+        out.printf("%nsummary%s: %s, %s%n", interrupted ? " (interrupted, partial)" : "",
+            requestMode ? "request/reply" : "fire-and-forget",
             rate > 0 ? "target rate " + rate + "/s" : "as fast as flow control allows");
         out.printf("  sent %,d  answered %,d  (responses %,d, acks %,d, errors %,d)  failed %,d%n",
             sent, answered, responses, acks, errors(), failed);
@@ -114,6 +117,7 @@ public record LoadSummary(
         final Map<String, Object> json = new LinkedHashMap<>();
         json.put("mode", requestMode ? "request" : "fire-and-forget");
         json.put("rate", rate);
+        json.put("interrupted", interrupted);
         json.put("sent", sent);
         json.put("answered", answered);
         json.put("responses", responses);

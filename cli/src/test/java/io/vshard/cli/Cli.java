@@ -11,7 +11,14 @@ import java.nio.charset.StandardCharsets;
  */
 final class Cli
 {
-    record Result(int exitCode, String out)
+    /**
+     * What a run printed.
+     *
+     * @param exitCode the exit status.
+     * @param out      everything printed (System.out, then picocli's out and err).
+     * @param err      what went to picocli's err only.
+     */
+    record Result(int exitCode, String out, String err)
     {
     }
 
@@ -24,16 +31,17 @@ final class Cli
         final PrintStream original = System.out;
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final StringWriter writer = new StringWriter();
+        final StringWriter err = new StringWriter();
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try
         {
             final int exitCode = VShardCli.commandLine()
                 .setOut(new PrintWriter(writer, true))
-                .setErr(new PrintWriter(writer, true))
+                .setErr(new PrintWriter(err, true))
                 .execute(args);
-            final String out = bytes.toString(StandardCharsets.UTF_8) + writer;
+            final String out = bytes.toString(StandardCharsets.UTF_8) + writer + err;
             original.print(out);
-            return new Result(exitCode, out);
+            return new Result(exitCode, out, err.toString());
         }
         finally
         {

@@ -117,6 +117,30 @@ class DecodeCommandTest
         assertThat(result.out()).contains("RoutingAck (5)", "Migration", "999");
     }
 
+    @Test
+    void shouldSayWhichCheckFailed()
+    {
+        final Cli.Result result = Cli.run("decode", "--envelope",
+            "02 00 05 00 05 00 00 00 00 00 00 00 06 00 00 00 00 00 00 00 e7 03 00 00 08 00 00 00 01 02");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).contains("MALFORMED",
+            "lengths disagree: payload_len 8 + 28-byte header = 36 bytes, but 30 bytes given");
+    }
+
+    @Test
+    void shouldGiveEveryCommandAOneSentenceSummary()
+    {
+        final Cli.Result result = Cli.run("--help");
+        final String unwrapped = result.out().replaceAll("\n {10,}", " ");
+
+        assertThat(result.exitCode()).isZero();
+        for (final String command : new String[]{"node", "load", "demo", "stat", "decode", "certs"})
+        {
+            assertThat(unwrapped).containsPattern("(?m)^\\s+" + command + "\\s+[A-Z][^\\n]*\\.$");
+        }
+    }
+
     private static JsonNode decode(final String kind, final String hex) throws IOException
     {
         final Cli.Result result = Cli.run("decode", kind, "--json", hex);

@@ -2,6 +2,7 @@ package io.vshard.node;
 
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.transport.ClientContext;
+import io.vshard.transport.JvmFlags;
 import io.vshard.transport.client.AnswerListener;
 import io.vshard.transport.client.QuicClient;
 import io.vshard.transport.server.QuicServer;
@@ -45,6 +46,7 @@ public final class VShardNode implements AutoCloseable
      */
     public static VShardNode launch(final NodeContext ctx)
     {
+        JvmFlags.ensure();
         ctx.transport().conclude();
         final Pipeline pipeline = Pipeline.launch(ctx.pipeline());
         try

@@ -3,8 +3,8 @@ package io.vshard.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -37,12 +37,14 @@ public final class QuicRuntime
     public static final int MAX_UDP_PAYLOAD_BYTES = 1500;
 
     /**
-     * Check that QUIC's native library loads.
+     * Check that the JVM has the flags the transport needs ({@link JvmFlags#ensure()}) and that QUIC's native
+     * library loads.
      *
      * @throws IllegalStateException with the cause and what to do when it does not.
      */
     public static void ensureAvailable()
     {
+        JvmFlags.ensure();
         try
         {
             Quic.ensureAvailability();
