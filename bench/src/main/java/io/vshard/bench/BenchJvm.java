@@ -37,6 +37,13 @@ public final class BenchJvm
      */
     public static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
 
+    /**
+     * The same for the Netty inside {@code grpc-netty-shaded}, whose relocated classes read their properties under
+     * the relocated prefix: the gRPC peer runs without the leak detector, as the node does.
+     */
+    public static final String GRPC_NO_LEAK_DETECTION =
+        "-Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled";
+
     /** Forks per benchmark: figures move between JVMs on this kind of machine, so never fewer than two. */
     public static final int FORKS = 2;
 

@@ -1,6 +1,8 @@
 package io.vshard.bench.quic;
 
 import io.vshard.bench.BenchJvm;
+import io.vshard.bench.ProcessCpu;
+import io.vshard.bench.RoundTripRecorder;
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.PipelineContext;
@@ -33,6 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -62,7 +66,13 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@code nodeRequestReplyLatency}, {@code bareQuicBaselinePingPong}: one request (frame) in flight, the caller
  * parked until the answer (echo) is back: JMH {@link Mode#SampleTime} percentiles, and the same round trips in an
  * HdrHistogram printed at the end of each fork.</li>
+ * <li>{@code nodePingPong}: one request in flight, the next one sent from the answer callback on the client's I/O
+ * thread (no hand-off to another thread), as {@code GrpcEcho.bidiPingPong} does for gRPC: aux {@code answered} is
+ * the rate (its inverse the mean round trip), the percentiles go to an {@code .hgrm} file. The benchmark thread only
+ * samples the count every millisecond.</li>
  * </ul>
+ * Aux {@code cpuNs} is the process CPU (client and node) per second; divided by {@code answered} it is the CPU per
+ * round trip.
  * Frames are the same size on both sides: 16 bytes of frame header, 28 of envelope header, then the payload.
  */
 @Fork(value = BenchJvm.FORKS, jvmArgsAppend = {
@@ -102,6 +112,7 @@ public class QuicEndToEnd
         final AtomicLong handled = new AtomicLong();
         final AtomicLong answered = new AtomicLong();
         final Histogram roundTripNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final RoundTripRecorder pingPongs = new RoundTripRecorder();
         UnsafeBuffer request;
         UnsafeBuffer event;
         int envelopeLength;
@@ -110,17 +121,41 @@ public class QuicEndToEnd
         long answeredSeen;
         volatile long lastAnswered;
         volatile Thread waiter;
+        volatile boolean pingPong;
+        long pingPongSent;
+        String series;
         CertificateAuthority ca;
         QuicServer server;
         private Pipeline pipeline;
         private File dir;
 
         /**
-         * Start the node and connect the client.
+         * Start the node and connect the client; for {@code nodePingPong}, send the first request.
          *
+         * @param params to know which benchmark runs.
          * @throws Exception when QUIC cannot start.
          */
         @Setup(Level.Trial)
+        public void setUp(final BenchmarkParams params) throws Exception
+        {
+            start();
+            if (params.getBenchmark().endsWith("nodePingPong"))
+            {
+                series = "QuicEndToEnd.nodePingPong-payload=" + payload + "-streams=" + streams;
+                pingPong = true;
+                pingPongs.start();
+                if (client.request(0, request, 0, envelopeLength) <= 0)
+                {
+                    throw new IllegalStateException("first ping-pong request refused");
+                }
+            }
+        }
+
+        /**
+         * Start the node and connect the client (the harnesses outside JMH call this).
+         *
+         * @throws Exception when QUIC cannot start.
+         */
         public void start() throws Exception
         {
             dir = Files.createTempDirectory("quic-end-to-end").toFile();
@@ -142,6 +177,26 @@ public class QuicEndToEnd
         }
 
         /**
+         * Start an iteration's ping-pong histogram.
+         */
+        @Setup(Level.Iteration)
+        public void iterationStart()
+        {
+            pingPongs.iterationStart();
+        }
+
+        /**
+         * Keep the ping-pong histogram of a measured iteration.
+         *
+         * @param params to tell warm-up from measurement.
+         */
+        @TearDown(Level.Iteration)
+        public void iterationEnd(final IterationParams params)
+        {
+            pingPongs.iterationEnd(IterationType.MEASUREMENT == params.getType());
+        }
+
+        /**
          * Close client and node, print the round-trip histogram when there is one.
          */
         @TearDown(Level.Trial)
@@ -154,6 +209,11 @@ public class QuicEndToEnd
                     roundTripNs.getValueAtPercentile(50) / 1e3, roundTripNs.getValueAtPercentile(90) / 1e3,
                     roundTripNs.getValueAtPercentile(99) / 1e3, roundTripNs.getValueAtPercentile(99.9) / 1e3,
                     roundTripNs.getMaxValue() / 1e3);
+            }
+            pingPong = false;
+            if (null != series)
+            {
+                pingPongs.finish(series);
             }
             client.close();
             server.close();
@@ -196,6 +256,11 @@ public class QuicEndToEnd
         {
             answered.lazySet(answered.get() + 1);
             lastAnswered = correlationId;
+            if (pingPong && FrameDescriptor.KIND_RESPONSE == kind)
+            {
+                pingPongs.lap();
+                client.request((int)(++pingPongSent % streams), request, 0, envelopeLength);
+            }
             final Thread thread = waiter;
             if (null != thread)
             {
@@ -278,8 +343,12 @@ public class QuicEndToEnd
         /** Answers that came back to the client during the iteration. */
         public long answered;
 
+        /** Nanoseconds of process CPU (client and node) used during the iteration. */
+        public long cpuNs;
+
         private long handledBase;
         private long answeredBase;
+        private long cpuNsBase;
 
         /**
          * Take the bases of this iteration.
@@ -291,14 +360,17 @@ public class QuicEndToEnd
         {
             handledBase = node.handled.get();
             answeredBase = node.answered.get();
+            cpuNsBase = ProcessCpu.nanos();
             handled = 0;
             answered = 0;
+            cpuNs = 0;
         }
 
         void updateNode(final Node node)
         {
             handled = node.handled.get() - handledBase;
             answered = node.answered.get() - answeredBase;
+            cpuNs = ProcessCpu.nanos() - cpuNsBase;
         }
     }
 
@@ -420,6 +492,24 @@ public class QuicEndToEnd
         final long roundTripNs = System.nanoTime() - startNs;
         node.roundTripNs.recordValue(Math.min(roundTripNs, node.roundTripNs.getHighestTrackableValue()));
         return roundTripNs;
+    }
+
+    /**
+     * Callback-driven ping-pong: one request in flight, the next sent from the answer callback on the client's I/O
+     * thread; aux {@code answered} is the round-trip rate. The benchmark thread only samples the counts.
+     *
+     * @param node      the node.
+     * @param delivered the counts.
+     * @return answers so far in the iteration, for the blackhole.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public long nodePingPong(final Node node, final Delivered delivered)
+    {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        delivered.updateNode(node);
+        return delivered.answered;
     }
 
     /**

@@ -129,12 +129,19 @@ public final class Report
             }
             forks.add(values);
         }
+        final Map<String, Double> percentiles = new TreeMap<>();
+        for (final Iterator<Map.Entry<String, JsonNode>> it = metric.path("scorePercentiles").fields(); it.hasNext(); )
+        {
+            final Map.Entry<String, JsonNode> entry = it.next();
+            percentiles.put(entry.getKey(), entry.getValue().asDouble());
+        }
         final JsonNode error = metric.path("scoreError");
         return new Stats(
             metric.path("score").asDouble(Double.NaN),
             error.isNumber() ? error.asDouble() : Double.NaN,
             metric.path("scoreUnit").asText(),
-            forks);
+            forks,
+            percentiles);
     }
 
     private void write() throws IOException
@@ -151,6 +158,7 @@ public final class Report
         writeRatios();
         writeBars();
         writeQuicBars();
+        Alternatives.write(md, runs, latencies, dir, title);
         writeOtherThroughput();
         writeAverageTime();
         writeLatency();
@@ -359,7 +367,9 @@ public final class Report
             return;
         }
         final double[] percentiles = {50, 90, 99, 99.9, 99.99};
-        md.append("## Latency at offered rates (µs, from the intended send time)\n\n")
+        md.append("## Latency histograms (µs)\n\n")
+            .append("`toHandler` and `toReply` series: at an offered rate, from the intended send time. `roundTrip` ")
+            .append("series: one request in flight, the next sent from the answer callback. ")
             .append("Median over forks, in brackets the range over forks.\n\n")
             .append("| series | forks | p50 | p90 | p99 | p99.9 | p99.99 | max |\n")
             .append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -440,7 +450,7 @@ public final class Report
             .findFirst().orElse(null);
     }
 
-    private static String ratioText(final Stats numerator, final Stats denominator)
+    static String ratioText(final Stats numerator, final Stats denominator)
     {
         final double ratio = numerator.median() / denominator.median();
         final double worst = numerator.minForkMean() / denominator.maxForkMean();
@@ -448,7 +458,7 @@ public final class Report
         return ratio(ratio) + " [" + ratio(worst) + "–" + ratio(best) + "]";
     }
 
-    private static String spread(final double[] values)
+    static String spread(final double[] values)
     {
         final double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -464,22 +474,22 @@ public final class Report
         return null == alloc ? "" : String.format("%.4f", alloc.median());
     }
 
-    private static String verdict(final boolean met)
+    static String verdict(final boolean met)
     {
         return met ? "**met**" : "**not met**";
     }
 
-    private static String ratio(final double value)
+    static String ratio(final double value)
     {
         return String.format("%.2f×", value);
     }
 
-    private static String mega(final double value)
+    static String mega(final double value)
     {
         return Double.isNaN(value) ? "n/a" : String.format("%.2f", value / 1e6);
     }
 
-    private static String num(final double value)
+    static String num(final double value)
     {
         if (Double.isNaN(value))
         {
