@@ -33,6 +33,7 @@ public final class BatchPublisher
     private final long[] firstClaimed;
     private final long[] nextFree;
     private final long[] lastClaimed;
+    private final long[] receivedNs;
 
     BatchPublisher(final Pipeline pipeline, final Lane[] lanes, final int batchSize)
     {
@@ -42,6 +43,7 @@ public final class BatchPublisher
         firstClaimed = new long[lanes.length];
         nextFree = new long[lanes.length];
         lastClaimed = new long[lanes.length];
+        receivedNs = new long[lanes.length];
         Arrays.fill(firstClaimed, NONE);
         Arrays.fill(nextFree, NONE);
         Arrays.fill(lastClaimed, NONE);
@@ -103,7 +105,8 @@ public final class BatchPublisher
         }
         final long seq = nextFree[laneId];
         final int result = lane.fill(
-            seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId);
+            seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId,
+            receivedNs[laneId]);
         if (Pipeline.ACCEPTED == result)
         {
             nextFree[laneId] = seq + 1;
@@ -187,6 +190,7 @@ public final class BatchPublisher
         firstClaimed[laneId] = hi - count + 1;
         nextFree[laneId] = hi - count + 1;
         lastClaimed[laneId] = hi;
+        receivedNs[laneId] = lane.receiveTimestamp();
         return true;
     }
 

@@ -15,6 +15,7 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -49,6 +50,7 @@ final class Lane implements Runnable
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
     private final Reply reply;
+    private final LatencyRecorder recorder;
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean roomWanted;
@@ -92,6 +94,13 @@ final class Lane implements Runnable
         barrier = ring.newBarrier();
         ring.addGatingSequences(sequence);
         reply = new Reply(pipelineCounters, laneId);
+        final AtomicCounter[] slowCalls = new AtomicCounter[DispatchTarget.COUNT];
+        for (final DispatchTarget target : spec.targets())
+        {
+            slowCalls[target.ordinal()] = targetCounters[target.ordinal()].slow;
+        }
+        recorder = new LatencyRecorder(ctx.latencyRecording(), ctx.slowHandlerThresholdNs(), spec.targets(), slowCalls,
+            System.currentTimeMillis());
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
     }
@@ -121,6 +130,19 @@ final class Lane implements Runnable
         return waitStrategy;
     }
 
+    LatencyRecorder recorder()
+    {
+        return recorder;
+    }
+
+    /**
+     * The receive timestamp for slots filled now: one clock read per claim when latency is recorded, else 0.
+     */
+    long receiveTimestamp()
+    {
+        return recorder.receiveTimestamp();
+    }
+
     long remainingCapacity()
     {
         return ring.remainingCapacity();
@@ -148,7 +170,8 @@ final class Lane implements Runnable
             cancel(seq, seq);
             return Pipeline.CLOSED;
         }
-        final int result = fill(seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
+        final int result = fill(
+            seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId, receiveTimestamp());
         if (Pipeline.ACCEPTED == result)
         {
             ring.publish(seq);
@@ -224,7 +247,8 @@ final class Lane implements Runnable
         final int targetOrdinal,
         final ReplyDestination destination,
         final long replyAddress,
-        final long correlationId)
+        final long correlationId,
+        final long receivedNs)
     {
         final Slot slot = ring.get(seq);
         if (length <= slotLength)
@@ -255,7 +279,7 @@ final class Lane implements Runnable
         slot.destination = destination;
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
-        slot.receivedNs = Configuration.RECEIVE_TIMESTAMP ? System.nanoTime() : 0;
+        slot.receivedNs = receivedNs;
         return Pipeline.ACCEPTED;
     }
 
@@ -302,11 +326,13 @@ final class Lane implements Runnable
                 final long available = barrier.waitFor(next);
                 if (available >= next)
                 {
+                    recorder.onBatchStart();
                     while (next <= available)
                     {
                         handle(ring.get(next));
                         next++;
                     }
+                    recorder.onBatchEnd();
                     sequence.set(available);
                 }
                 signalRoom();
@@ -323,6 +349,7 @@ final class Lane implements Runnable
             {
                 // Only an error outside the handler call gets here: skip the slot it happened on.
                 errorHandler.onError(ex);
+                recorder.onBatchEnd();
                 sequence.set(next);
                 next++;
             }
@@ -344,6 +371,7 @@ final class Lane implements Runnable
         target.received.incrementRelease();
         target.bytes.getAndAddRelease(slot.envelopeLength);
 
+        recorder.onCallStart(targetOrdinal, slot.receivedNs);
         reply.reset(view.wrap(slot), targetOrdinal, slot.destination, slot.replyAddress, slot.correlationId);
         final EnvelopeHandler handler = handlers[targetOrdinal];
         try
@@ -372,6 +400,7 @@ final class Lane implements Runnable
         }
         finally
         {
+            recorder.onCallEnd(targetOrdinal, view);
             final UnsafeBuffer spill = slot.spill;
             if (null != spill)
             {

@@ -59,9 +59,11 @@ public final class Pipeline implements AutoCloseable
     private final CountersFile countersFile;
     private final PipelineCounters counters;
     private final ErrorHandler errorHandler;
+    private final StatusPublisher statusPublisher;
     private volatile RoomListener[] roomListeners = new RoomListener[0];
     private volatile boolean closed;
     private boolean laneThreadsStopped;
+    private boolean released;
 
     private Pipeline(final PipelineContext ctx)
     {
@@ -74,7 +76,8 @@ public final class Pipeline implements AutoCloseable
             Math.max(FrameDescriptor.envelopeFrameLength(maxPayloadLength), BufferPool.MIN_CLASS_LENGTH),
             ctx.spillPoolClassBytes());
         pool.roomCallback(() -> notifyRoom(RoomListener.ANY_LANE));
-        countersFile = CountersFile.create(ctx.dir(), maxCounters(layout));
+        countersFile = CountersFile.create(ctx.dir(), maxCounters(layout), DispatchTarget.COUNT,
+            ctx.livenessTimeoutMs(), ctx.latencyIntervalMs());
         counters = new PipelineCounters(countersFile.manager(), layout);
         lanes = new Lane[layout.laneCount()];
         for (int laneId = 0; laneId < lanes.length; laneId++)
@@ -86,6 +89,8 @@ public final class Pipeline implements AutoCloseable
             laneByCode[type.code()] = lanes[layout.laneOf(type.target())];
             targetByCode[type.code()] = type.target().ordinal();
         }
+        statusPublisher = new StatusPublisher(countersFile, lanes, ctx.heartbeatIntervalMs(), ctx.latencyIntervalMs(),
+            errorHandler, ctx.name());
     }
 
     /**
@@ -107,6 +112,7 @@ public final class Pipeline implements AutoCloseable
                 " slot=" + ctx.slotLength() + "B");
             lane.start();
         }
+        pipeline.statusPublisher.start();
         return pipeline;
     }
 
@@ -464,14 +470,22 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Close if not closed, then free the spill pool and unmap the counters file. Call when nothing uses the
-     * pipeline's pool or counters any more (after the transport closed).
+     * Close if not closed, then stop the status thread (publishing the last latency interval), mark the counters
+     * file closed (readers then see the node as stopped, and another node may take the directory), free the spill
+     * pool and unmap the counters file. Call when nothing uses the pipeline's pool or counters any more (after the
+     * transport closed). Idempotent.
      */
     public void release()
     {
         close();
-        pool.close();
-        countersFile.close();
+        if (!released)
+        {
+            released = true;
+            statusPublisher.stop();
+            countersFile.markClosed();
+            pool.close();
+            countersFile.close();
+        }
     }
 
     void notifyRoom(final int laneId)

@@ -98,6 +98,8 @@ final class PipelineCounters
         final AtomicCounter replied;
         final AtomicCounter errors;
         final AtomicCounter bytes;
+        /** Handler calls over the slow-handler threshold (counted only while latency is recorded). */
+        final AtomicCounter slow;
 
         Target(final CountersManager manager, final DispatchTarget target)
         {
@@ -109,6 +111,7 @@ final class PipelineCounters
             replied = counter(manager, type, key, scope, "replied");
             errors = counter(manager, type, key, scope, "errors");
             bytes = counter(manager, type, key, scope, "bytes");
+            slow = counter(manager, type, key, scope, "slow");
         }
     }
 }
