@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         LoadCommand.class,
         DemoCommand.class,
         StatCommand.class,
+        ExporterCommand.class,
         DecodeCommand.class,
         CertsCommand.class,
         CommandLine.HelpCommand.class
