@@ -59,8 +59,9 @@ final class CountersPrinter
         {
             final boolean lane = row.scope().startsWith("lane ");
             final boolean transport = row.scope().equals("transport");
-            if (!(lane && LANE_RATES.contains(row.metric())) && !(transport && TRANSPORT_RATES.contains(row.metric())) &&
-                !(transport && GAUGE.equals(row.metric())))
+            final boolean shown = lane ? LANE_RATES.contains(row.metric()) :
+                transport && (TRANSPORT_RATES.contains(row.metric()) || GAUGE.equals(row.metric()));
+            if (!shown)
             {
                 continue;
             }

@@ -27,7 +27,8 @@ final class LatencyTable
     static void print(final PrintStream out, final NodeStatus current, final NodeStatus previous, final boolean all)
     {
         final double seconds = null == previous ? 0 : Math.max(1, current.readMs() - previous.readMs()) / 1000.0;
-        out.printf("%-29s %-34s %-34s%n", "", "------ queue wait (interval) ------", "----- service time (interval) ----");
+        out.printf("%-29s %-34s %-34s%n", "",
+            "------ queue wait (interval) ------", "----- service time (interval) ----");
         out.printf("%-15s %7s %5s %6s %6s %6s %6s %6s %6s %6s %6s %6s %6s%n", "target",
             null == previous ? "n" : "hdl/s", "slow", "p50", "p90", "p99", "p99.9", "max", "p50", "p90", "p99", "p99.9",
             "max");

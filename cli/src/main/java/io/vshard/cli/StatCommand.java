@@ -110,13 +110,16 @@ public final class StatCommand implements Callable<Integer>
         LatencyTable.print(out, status, null, all);
     }
 
-    private String render(final NodeStatus status, final NodeStatus previous)
+    String render(final NodeStatus status, final NodeStatus previous)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final PrintStream out = new PrintStream(bytes, false, StandardCharsets.UTF_8);
-        out.printf("%s  pid %d  up %s  %s%n", Instant.ofEpochMilli(status.readMs()), status.pid(),
-            Duration.ofMillis(status.readMs() - status.startMs()).withNanos(0).toString().substring(2).toLowerCase(),
-            status.isRunning() ? "running" : status.notRunningLine());
+        out.printf("%s  pid %d  up %s%n", Instant.ofEpochMilli(status.readMs()), status.pid(),
+            Duration.ofMillis(status.readMs() - status.startMs()).withNanos(0).toString().substring(2).toLowerCase());
+        if (!status.isRunning())
+        {
+            out.println(status.notRunningLine());
+        }
         if (null == previous)
         {
             out.printf("(rates from the next refresh, in %d ms)%n", intervalMs);

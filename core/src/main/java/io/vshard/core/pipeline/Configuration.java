@@ -84,6 +84,15 @@ public final class Configuration
     /** Default slow-handler threshold: one millisecond. */
     public static final long SLOW_HANDLER_THRESHOLD_NS_DEFAULT = 1_000_000;
 
+    /**
+     * Calls of a target measured under this many nanoseconds are timed in runs, one clock read per run; 0 reads the
+     * clock after every call. Read once, at class load of the recorder.
+     */
+    public static final String LATENCY_CHEAP_CALL_NS_PROP_NAME = "vshard.latency.cheap.call.ns";
+
+    /** Default: calls under 100 ns are timed in runs. */
+    public static final long LATENCY_CHEAP_CALL_NS_DEFAULT = 100;
+
     /** How often the node's status thread refreshes the counters file's heartbeat, in milliseconds. */
     public static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "vshard.heartbeat.interval.ms";
 

@@ -31,7 +31,8 @@ import java.util.Collection;
 final class LatencyRecorder
 {
     /** A call under this is cheap: consecutive cheap calls of a target are timed as a run. */
-    static final long CHEAP_CALL_NS = 100;
+    static final long CHEAP_CALL_NS = Configuration.longProperty(
+        Configuration.LATENCY_CHEAP_CALL_NS_PROP_NAME, Configuration.LATENCY_CHEAP_CALL_NS_DEFAULT);
 
     /** Most calls timed by one clock read. */
     static final int RUN_LIMIT = 64;

@@ -43,7 +43,7 @@ class LatencyRecordingTest
     void shouldShowASleepingHandlerInItsOwnTargetsPercentilesOnly() throws Exception
     {
         final AtomicLong handled = new AtomicLong();
-        final Pipeline pipeline = launch(handled, 5_000_000);
+        final Pipeline pipeline = launch(handled, SLEEP_NS / 2);
         try
         {
             sendInterleaved(pipeline, handled);
@@ -75,7 +75,8 @@ class LatencyRecordingTest
             assertThat(vector.serviceTime().p90Ns()).as("vector searches never sleep").isLessThan(SLEEP_NS / 2);
             assertThat(vector.queueWait().maxNs()).as("but they queue behind the sleeping scans")
                 .isGreaterThanOrEqualTo(SLEEP_NS);
-            assertThat(PipelineTests.counter(file.reader(), "target TimeseriesScan", "slow")).isEqualTo(PER_TARGET / 4);
+            assertThat(PipelineTests.counter(file.reader(), "target TimeseriesScan", "slow"))
+                .as("every sleeping call, and maybe a call the machine stalled").isBetween(PER_TARGET / 4L, PER_TARGET / 4L + 2);
             assertThat(PipelineTests.counter(file.reader(), "target VectorSearch", "slow")).isLessThan(PER_TARGET / 8);
             final LatencySnapshot idle = LatencySnapshot.read(file.latencySection(), DispatchTarget.Migration.ordinal());
             assertThat(idle.laneId()).as("the other lane hosts Migration").isEqualTo(1);
