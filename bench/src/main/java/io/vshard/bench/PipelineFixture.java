@@ -49,6 +49,26 @@ public final class PipelineFixture implements AutoCloseable
     public static PipelineFixture launch(
         final String waitStrategy, final int ringSize, final int slotLength, final EnvelopeHandler... laneHandlers)
     {
+        return launch(waitStrategy, ringSize, slotLength, true, laneHandlers);
+    }
+
+    /**
+     * Launch a pipeline, with latency recording on or off.
+     *
+     * @param waitStrategy     of every lane, as {@link WaitStrategyKind#parse(String)} reads it.
+     * @param ringSize         slots per lane, a power of two.
+     * @param slotLength       bytes of arena per slot.
+     * @param latencyRecording whether lanes record per-target latency.
+     * @param laneHandlers     one handler per lane: one or two.
+     * @return the fixture.
+     */
+    public static PipelineFixture launch(
+        final String waitStrategy,
+        final int ringSize,
+        final int slotLength,
+        final boolean latencyRecording,
+        final EnvelopeHandler... laneHandlers)
+    {
         if (laneHandlers.length < 1 || laneHandlers.length > TYPE_BY_LANE.length)
         {
             throw new IllegalArgumentException("one or two lanes: lanes=" + laneHandlers.length);
@@ -59,6 +79,7 @@ public final class PipelineFixture implements AutoCloseable
             .dir(dir.toFile())
             .laneRingSize(ringSize)
             .slotLength(slotLength)
+            .latencyRecording(latencyRecording)
             .waitStrategy(WaitStrategyKind.parse(waitStrategy))
             .laneLayout(LaneLayout.parse(1 == laneHandlers.length ? "*" : "TimeseriesScan;*"));
         for (final DispatchTarget target : DispatchTarget.values())

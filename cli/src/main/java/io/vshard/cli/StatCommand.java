@@ -1,13 +1,15 @@
 package io.vshard.cli;
 
-import io.vshard.core.status.CountersFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
@@ -18,13 +20,15 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
-    description = "Print a running node's counters (per lane, per target, transport), read from its counters file.")
+    description = {"Print a running node's counters (per lane, per target, transport) and the latest latency interval",
+        "per target (queue wait, service time), read from its counters file. Exit status 1 when the node does not",
+        "run (its counters file is closed, stale, or its process is gone)."})
 public final class StatCommand implements Callable<Integer>
 {
     @Option(names = "--dir", required = true, description = "The node's --dir.")
     File dir;
 
-    @Option(names = "--watch", description = "Refresh until interrupted.")
+    @Option(names = "--watch", description = "Refresh in place until interrupted, with rates per second.")
     boolean watch;
 
     @Option(names = "--interval-ms", defaultValue = "1000",
@@ -40,50 +44,90 @@ public final class StatCommand implements Callable<Integer>
     /**
      * Run the command.
      *
-     * @return the exit status.
+     * @return the exit status: 0 when the node runs, 1 when there is no counters file or its node does not run
+     * (without {@code --watch}).
      * @throws Exception when interrupted.
      */
     public Integer call() throws Exception
     {
         final PrintStream out = System.out;
-        final CountersFile file;
-        try
+        if (!watch)
         {
-            file = CountersFile.open(dir);
-        }
-        catch (final IllegalStateException ex)
-        {
-            spec.commandLine().getErr().println(ex.getMessage());
-            return 1;
-        }
-        try
-        {
-            do
+            final NodeStatus status;
+            try
             {
-                if (watch)
-                {
-                    out.print("\033[H\033[2J");
-                }
-                print(out, file);
-                out.flush();
-                if (watch)
-                {
-                    Thread.sleep(intervalMs);
-                }
+                status = NodeStatus.read(dir);
             }
-            while (watch);
+            catch (final IllegalStateException ex)
+            {
+                spec.commandLine().getErr().println(ex.getMessage());
+                return 1;
+            }
+            if (!status.isRunning())
+            {
+                out.println(dir + ": " + status.notRunningLine());
+                return 1;
+            }
+            print(out, status);
+            return 0;
         }
-        finally
+
+        NodeStatus previous = null;
+        while (!Thread.currentThread().isInterrupted())
         {
-            file.close();
+            final StringBuilder screen = new StringBuilder("\033[H\033[2J");
+            NodeStatus status = null;
+            try
+            {
+                status = NodeStatus.read(dir);
+            }
+            catch (final IllegalStateException ex)
+            {
+                screen.append(ex.getMessage()).append(System.lineSeparator());
+            }
+            if (null != status)
+            {
+                if (null != previous && (previous.pid() != status.pid() || previous.startMs() != status.startMs()))
+                {
+                    previous = null;
+                }
+                screen.append(render(status, previous));
+            }
+            out.print(screen);
+            out.flush();
+            previous = status;
+            Thread.sleep(intervalMs);
         }
         return 0;
     }
 
-    void print(final PrintStream out, final CountersFile file)
+    void print(final PrintStream out, final NodeStatus status)
     {
         out.printf("%s - node pid %d, started %s%n",
-            Instant.now(), file.pid(), Instant.ofEpochMilli(file.startTimeMs()));
-        CountersPrinter.print(out, file.reader(), all);
+            Instant.ofEpochMilli(status.readMs()), status.pid(), Instant.ofEpochMilli(status.startMs()));
+        CountersPrinter.print(out, status.counters(), all);
+        out.println();
+        LatencyTable.print(out, status, null, all);
+    }
+
+    String render(final NodeStatus status, final NodeStatus previous)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(bytes, false, StandardCharsets.UTF_8);
+        out.printf("%s  pid %d  up %s%n", Instant.ofEpochMilli(status.readMs()), status.pid(),
+            Duration.ofMillis(status.readMs() - status.startMs()).withNanos(0).toString().substring(2).toLowerCase());
+        if (!status.isRunning())
+        {
+            out.println(status.notRunningLine());
+        }
+        if (null == previous)
+        {
+            out.printf("(rates from the next refresh, in %d ms)%n", intervalMs);
+        }
+        CountersPrinter.printRates(out, status, previous);
+        out.println();
+        LatencyTable.print(out, status, previous, all);
+        out.flush();
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 }

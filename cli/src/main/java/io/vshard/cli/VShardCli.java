@@ -23,6 +23,7 @@ import java.io.PrintWriter;
         LoadCommand.class,
         DemoCommand.class,
         StatCommand.class,
+        ExporterCommand.class,
         DecodeCommand.class,
         CertsCommand.class,
         CommandLine.HelpCommand.class

@@ -4,6 +4,7 @@ import io.vshard.bench.BenchJvm;
 import io.vshard.bench.Envelopes;
 import io.vshard.bench.PipelineFixture;
 import io.vshard.bench.SumHandler;
+import io.vshard.core.pipeline.Configuration;
 import io.vshard.core.pipeline.ExclusivePublisher;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.reply.CallbackReplyDestination;
@@ -79,6 +80,14 @@ public class PipelineThroughput
     @Param({"" + BenchJvm.RING_SIZE})
     int ringSize;
 
+    /**
+     * Per-target latency recording: {@code off}; {@code on} (the default: cheap calls timed in runs, one clock read
+     * per run); {@code per-call} (a clock read after every call, {@code vshard.latency.cheap.call.ns=0}, set before
+     * the recorder's class loads, so one value per fork).
+     */
+    @Param({"on"})
+    String recording;
+
     SumHandler[] handlers;
     PipelineFixture fixture;
     final AtomicInteger producers = new AtomicInteger();
@@ -94,7 +103,15 @@ public class PipelineThroughput
         {
             handlers[i] = new SumHandler();
         }
-        fixture = PipelineFixture.launch(waitStrategy, ringSize, slotLength, handlers);
+        if ("per-call".equals(recording))
+        {
+            System.setProperty(Configuration.LATENCY_CHEAP_CALL_NS_PROP_NAME, "0");
+        }
+        else if (!"on".equals(recording) && !"off".equals(recording))
+        {
+            throw new IllegalArgumentException("recording must be off, on or per-call: recording=" + recording);
+        }
+        fixture = PipelineFixture.launch(waitStrategy, ringSize, slotLength, !"off".equals(recording), handlers);
     }
 
     /**

@@ -75,6 +75,45 @@ public final class Configuration
     /** Default directory: under /dev/shm when it exists, else the temporary directory. */
     public static final String DIR_DEFAULT = defaultDir();
 
+    /** Record per-target queue wait and service time histograms on the lanes (and detect slow handlers). */
+    public static final String LATENCY_RECORDING_PROP_NAME = "vshard.latency.recording";
+
+    /** Default: recording on. */
+    public static final boolean LATENCY_RECORDING_DEFAULT = true;
+
+    /** Interval of the latency snapshots published in the counters file, in milliseconds. */
+    public static final String LATENCY_INTERVAL_MS_PROP_NAME = "vshard.latency.interval.ms";
+
+    /** Default latency interval: one second. */
+    public static final int LATENCY_INTERVAL_MS_DEFAULT = 1000;
+
+    /** A handler call longer than this, in nanoseconds, is counted as slow and emitted as a JFR event. */
+    public static final String SLOW_HANDLER_THRESHOLD_NS_PROP_NAME = "vshard.slow.handler.threshold.ns";
+
+    /** Default slow-handler threshold: one millisecond. */
+    public static final long SLOW_HANDLER_THRESHOLD_NS_DEFAULT = 1_000_000;
+
+    /**
+     * Calls of a target measured under this many nanoseconds are timed in runs, one clock read per run; 0 reads the
+     * clock after every call. Read once, at class load of the recorder.
+     */
+    public static final String LATENCY_CHEAP_CALL_NS_PROP_NAME = "vshard.latency.cheap.call.ns";
+
+    /** Default: calls under 100 ns are timed in runs. */
+    public static final long LATENCY_CHEAP_CALL_NS_DEFAULT = 100;
+
+    /** How often the node's status thread refreshes the counters file's heartbeat, in milliseconds. */
+    public static final String HEARTBEAT_INTERVAL_MS_PROP_NAME = "vshard.heartbeat.interval.ms";
+
+    /** Default heartbeat interval: 100 ms. */
+    public static final int HEARTBEAT_INTERVAL_MS_DEFAULT = 100;
+
+    /** Age of the heartbeat after which readers call the node stale, and another node may take the directory. */
+    public static final String LIVENESS_TIMEOUT_MS_PROP_NAME = "vshard.liveness.timeout.ms";
+
+    /** Default liveness timeout: 5 s. */
+    public static final int LIVENESS_TIMEOUT_MS_DEFAULT = 5000;
+
     private Configuration()
     {
     }
@@ -101,6 +140,53 @@ public final class Configuration
         {
             throw new IllegalArgumentException("not an integer: " + name + "=" + value, ex);
         }
+    }
+
+    /**
+     * A long system property or its default.
+     *
+     * @param name         of the property.
+     * @param defaultValue when unset.
+     * @return the value.
+     */
+    static long longProperty(final String name, final long defaultValue)
+    {
+        final String value = System.getProperty(name);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            return Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not an integer: " + name + "=" + value, ex);
+        }
+    }
+
+    /**
+     * A boolean system property ({@code true} or {@code false}) or its default.
+     *
+     * @param name         of the property.
+     * @param defaultValue when unset.
+     * @return the value.
+     */
+    static boolean booleanProperty(final String name, final boolean defaultValue)
+    {
+        final String value = System.getProperty(name);
+        return null == value ? defaultValue : parseBoolean(name, value);
+    }
+
+    static boolean parseBoolean(final String name, final String value)
+    {
+        return switch (value.trim())
+        {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not true or false: " + name + "=" + value);
+        };
     }
 
     private static String defaultDir()

@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  * before it drains the lanes, so that an envelope accepted in a run racing with the close is still handled.
  * <p>
  * Offer results are those of {@link Pipeline#offer}. Threading: one owning thread for every method; never blocks,
- * never allocates. Its rings' memory ({@link PipelineContext#exclusiveRingSize()} slots per lane) is freed when the
+ * never allocates. The receive timestamp of queue-wait latency is read once per run. Its rings' memory ({@link PipelineContext#exclusiveRingSize()} slots per lane) is freed when the
  * pipeline closes.
  */
 public final class ExclusivePublisher implements AutoCloseable
@@ -44,6 +44,7 @@ public final class ExclusivePublisher implements AutoCloseable
     @SuppressWarnings("unused") // Written through IN_RUN, read by Pipeline.close() through isInRun().
     private volatile boolean inRun;
     private boolean runOpen;
+    private long runReceivedNs;
     private boolean closed;
 
     ExclusivePublisher(final Pipeline pipeline, final Lane[] lanes)
@@ -162,6 +163,7 @@ public final class ExclusivePublisher implements AutoCloseable
             // inRun. Volatile store then volatile load: one of the two sees the other.
             runOpen = true;
             IN_RUN.setVolatile(this, true);
+            runReceivedNs = pipeline.receiveTimestamp();
         }
         if (pipeline.isClosed())
         {
@@ -181,7 +183,8 @@ public final class ExclusivePublisher implements AutoCloseable
             return Pipeline.BACK_PRESSURED;
         }
         final int result = ring.fill(
-            seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId);
+            seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId,
+            runReceivedNs);
         if (Pipeline.ACCEPTED == result)
         {
             ring.publish(seq, seq);

@@ -9,6 +9,7 @@ import io.vshard.core.reply.ReplyDestination;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -55,6 +56,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private final Pipeline pipeline;
     private final SlotView view = new SlotView();
     private final Reply reply;
+    private final LatencyRecorder recorder;
     private final Thread thread;
     private volatile LaneRing[] exclusive = NO_RINGS;
     private int touchedCount;
@@ -97,6 +99,13 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         shared = new LaneRing(
             true, ringSize, slotLength, ctx.laneResumeFreeSlots(), signal, pool, counters.backPressured);
         reply = new Reply(pipelineCounters, laneId);
+        final AtomicCounter[] slowCalls = new AtomicCounter[DispatchTarget.COUNT];
+        for (final DispatchTarget target : spec.targets())
+        {
+            slowCalls[target.ordinal()] = targetCounters[target.ordinal()].slow;
+        }
+        recorder = new LatencyRecorder(ctx.latencyRecording(), ctx.slowHandlerThresholdNs(), spec.targets(), slowCalls,
+            System.currentTimeMillis());
         thread = new Thread(this, ctx.name() + "-lane-" + laneId);
         thread.setDaemon(true);
     }
@@ -124,6 +133,20 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     WaitStrategyKind waitStrategy()
     {
         return waitStrategy;
+    }
+
+    LatencyRecorder recorder()
+    {
+        return recorder;
+    }
+
+    /**
+     * The receive timestamp for slots filled now: one clock read per claim (or per exclusive run) when latency is
+     * recorded, else 0.
+     */
+    long receiveTimestamp()
+    {
+        return recorder.receiveTimestamp();
     }
 
     long remainingCapacity()
@@ -175,7 +198,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
             return Pipeline.CLOSED;
         }
         final int result = shared.fill(
-            seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId);
+            seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId, receiveTimestamp());
         if (Pipeline.ACCEPTED == result)
         {
             shared.publish(seq, seq);
@@ -242,7 +265,17 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private int poll(final LaneRing ring) throws Exception
     {
         batchCount = 0;
-        ring.poll(this);
+        try
+        {
+            ring.poll(this);
+        }
+        finally
+        {
+            if (batchCount > 0)
+            {
+                recorder.onBatchEnd();
+            }
+        }
         return batchCount;
     }
 
@@ -251,6 +284,10 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
      */
     public boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
     {
+        if (0 == batchCount)
+        {
+            recorder.onBatchStart();
+        }
         try
         {
             handle(slot);
@@ -281,6 +318,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         targetBytes[targetOrdinal] += slot.envelopeLength;
         batchBytes += slot.envelopeLength;
 
+        recorder.onCallStart(targetOrdinal, slot.receivedNs);
         reply.reset(view.wrap(slot), targetOrdinal, slot.destination, slot.replyAddress, slot.correlationId);
         final EnvelopeHandler handler = handlers[targetOrdinal];
         try
@@ -309,6 +347,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         }
         finally
         {
+            recorder.onCallEnd(targetOrdinal, view);
             final UnsafeBuffer spill = slot.spill;
             if (null != spill)
             {

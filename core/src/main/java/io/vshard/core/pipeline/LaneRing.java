@@ -121,7 +121,8 @@ final class LaneRing
         final int targetOrdinal,
         final ReplyDestination destination,
         final long replyAddress,
-        final long correlationId)
+        final long correlationId,
+        final long receivedNs)
     {
         final Slot slot = ring.get(seq);
         if (length <= slotLength)
@@ -152,6 +153,7 @@ final class LaneRing
         slot.destination = destination;
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
+        slot.receivedNs = receivedNs;
         return Pipeline.ACCEPTED;
     }
 

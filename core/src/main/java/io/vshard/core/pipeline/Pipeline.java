@@ -57,10 +57,12 @@ public final class Pipeline implements AutoCloseable
     private final CountersFile countersFile;
     private final PipelineCounters counters;
     private final ErrorHandler errorHandler;
+    private final StatusPublisher statusPublisher;
     private volatile RoomListener[] roomListeners = new RoomListener[0];
     private volatile ExclusivePublisher[] exclusivePublishers = new ExclusivePublisher[0];
     private volatile boolean closed;
     private boolean laneThreadsStopped;
+    private boolean released;
 
     private Pipeline(final PipelineContext ctx)
     {
@@ -73,7 +75,8 @@ public final class Pipeline implements AutoCloseable
             Math.max(FrameDescriptor.envelopeFrameLength(maxPayloadLength), BufferPool.MIN_CLASS_LENGTH),
             ctx.spillPoolClassBytes());
         pool.roomCallback(() -> notifyRoom(RoomListener.ANY_LANE));
-        countersFile = CountersFile.create(ctx.dir(), maxCounters(layout));
+        countersFile = CountersFile.create(ctx.dir(), maxCounters(layout), DispatchTarget.COUNT,
+            ctx.livenessTimeoutMs(), ctx.latencyIntervalMs());
         counters = new PipelineCounters(countersFile.manager(), layout);
         lanes = new Lane[layout.laneCount()];
         for (int laneId = 0; laneId < lanes.length; laneId++)
@@ -85,6 +88,8 @@ public final class Pipeline implements AutoCloseable
             laneByCode[type.code()] = lanes[layout.laneOf(type.target())];
             targetByCode[type.code()] = type.target().ordinal();
         }
+        statusPublisher = new StatusPublisher(countersFile, lanes, ctx.heartbeatIntervalMs(), ctx.latencyIntervalMs(),
+            errorHandler, ctx.name());
     }
 
     /**
@@ -106,6 +111,7 @@ public final class Pipeline implements AutoCloseable
                 " slot=" + ctx.slotLength() + "B");
             lane.start();
         }
+        pipeline.statusPublisher.start();
         return pipeline;
     }
 
@@ -213,6 +219,15 @@ public final class Pipeline implements AutoCloseable
             return false;
         }
         return true;
+    }
+
+    /**
+     * The receive timestamp for slots filled now, from the first lane's recorder (every lane's is the same clock,
+     * read only when latency is recorded).
+     */
+    long receiveTimestamp()
+    {
+        return lanes[0].receiveTimestamp();
     }
 
     Lane laneOfCode(final int code)
@@ -479,14 +494,22 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Close if not closed, then free the spill pool and unmap the counters file. Call when nothing uses the
-     * pipeline's pool or counters any more (after the transport closed).
+     * Close if not closed, then stop the status thread (publishing the last latency interval), mark the counters
+     * file closed (readers then see the node as stopped, and another node may take the directory), free the spill
+     * pool and unmap the counters file. Call when nothing uses the pipeline's pool or counters any more (after the
+     * transport closed). Idempotent.
      */
     public void release()
     {
         close();
-        pool.close();
-        countersFile.close();
+        if (!released)
+        {
+            released = true;
+            statusPublisher.stop();
+            countersFile.markClosed();
+            pool.close();
+            countersFile.close();
+        }
     }
 
     void notifyRoom(final int laneId)

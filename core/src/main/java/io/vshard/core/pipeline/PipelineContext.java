@@ -35,6 +35,16 @@ public final class PipelineContext
         Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME, Configuration.LANE_RESUME_FREE_SLOTS_DEFAULT);
     private int spillPoolClassBytes = Configuration.intProperty(
         Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME, Configuration.SPILL_POOL_CLASS_BYTES_DEFAULT);
+    private boolean latencyRecording = Configuration.booleanProperty(
+        Configuration.LATENCY_RECORDING_PROP_NAME, Configuration.LATENCY_RECORDING_DEFAULT);
+    private int latencyIntervalMs = Configuration.intProperty(
+        Configuration.LATENCY_INTERVAL_MS_PROP_NAME, Configuration.LATENCY_INTERVAL_MS_DEFAULT);
+    private long slowHandlerThresholdNs = Configuration.longProperty(
+        Configuration.SLOW_HANDLER_THRESHOLD_NS_PROP_NAME, Configuration.SLOW_HANDLER_THRESHOLD_NS_DEFAULT);
+    private int heartbeatIntervalMs = Configuration.intProperty(
+        Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME, Configuration.HEARTBEAT_INTERVAL_MS_DEFAULT);
+    private int livenessTimeoutMs = Configuration.intProperty(
+        Configuration.LIVENESS_TIMEOUT_MS_PROP_NAME, Configuration.LIVENESS_TIMEOUT_MS_DEFAULT);
     private File dir = new File(System.getProperty(Configuration.DIR_PROP_NAME, Configuration.DIR_DEFAULT));
     private String name = "vshard";
     private ErrorHandler errorHandler = PipelineContext::printError;
@@ -65,10 +75,18 @@ public final class PipelineContext
                 case Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME -> laneResumeFreeSlots(parseInt(key, value));
                 case Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME -> spillPoolClassBytes(parseInt(key, value));
                 case Configuration.DIR_PROP_NAME -> dir(new File(value));
+                case Configuration.LATENCY_RECORDING_PROP_NAME ->
+                    latencyRecording(Configuration.parseBoolean(key, value));
+                case Configuration.LATENCY_INTERVAL_MS_PROP_NAME -> latencyIntervalMs(parseInt(key, value));
+                case Configuration.SLOW_HANDLER_THRESHOLD_NS_PROP_NAME -> slowHandlerThresholdNs(parseLong(key, value));
+                case Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME -> heartbeatIntervalMs(parseInt(key, value));
+                case Configuration.LIVENESS_TIMEOUT_MS_PROP_NAME -> livenessTimeoutMs(parseInt(key, value));
                 default ->
                 {
                     if (key.startsWith("vshard.pipeline.") || key.startsWith("vshard.lane") ||
-                        key.startsWith("vshard.slot") || key.startsWith("vshard.spill"))
+                        key.startsWith("vshard.slot") || key.startsWith("vshard.spill") ||
+                        key.startsWith("vshard.latency") || key.startsWith("vshard.slow") ||
+                        key.startsWith("vshard.heartbeat") || key.startsWith("vshard.liveness"))
                     {
                         throw new IllegalArgumentException("unknown pipeline property: " + key + "=" + value);
                     }
@@ -128,6 +146,26 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException(
                 Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME + " must be > 0: " + spillPoolClassBytes);
+        }
+        if (latencyIntervalMs <= 0)
+        {
+            throw new IllegalArgumentException(
+                Configuration.LATENCY_INTERVAL_MS_PROP_NAME + " must be > 0: " + latencyIntervalMs);
+        }
+        if (slowHandlerThresholdNs <= 0)
+        {
+            throw new IllegalArgumentException(
+                Configuration.SLOW_HANDLER_THRESHOLD_NS_PROP_NAME + " must be > 0: " + slowHandlerThresholdNs);
+        }
+        if (heartbeatIntervalMs <= 0)
+        {
+            throw new IllegalArgumentException(
+                Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME + " must be > 0: " + heartbeatIntervalMs);
+        }
+        if (livenessTimeoutMs < 2 * heartbeatIntervalMs)
+        {
+            throw new IllegalArgumentException(Configuration.LIVENESS_TIMEOUT_MS_PROP_NAME +
+                " must be at least twice " + Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME + ": " + livenessTimeoutMs);
         }
         if (null == laneLayout)
         {
@@ -354,6 +392,116 @@ public final class PipelineContext
     }
 
     /**
+     * Whether lanes record per-target queue wait and service time, and detect slow handler calls.
+     *
+     * @param latencyRecording false to switch recording (and its clock reads) off.
+     * @return this for a fluent API.
+     */
+    public PipelineContext latencyRecording(final boolean latencyRecording)
+    {
+        this.latencyRecording = latencyRecording;
+        return this;
+    }
+
+    /**
+     * Whether lanes record latency.
+     *
+     * @return true when recording.
+     */
+    public boolean latencyRecording()
+    {
+        return latencyRecording;
+    }
+
+    /**
+     * Interval of the latency snapshots published in the counters file.
+     *
+     * @param latencyIntervalMs milliseconds, > 0.
+     * @return this for a fluent API.
+     */
+    public PipelineContext latencyIntervalMs(final int latencyIntervalMs)
+    {
+        this.latencyIntervalMs = latencyIntervalMs;
+        return this;
+    }
+
+    /**
+     * Interval of the latency snapshots.
+     *
+     * @return milliseconds.
+     */
+    public int latencyIntervalMs()
+    {
+        return latencyIntervalMs;
+    }
+
+    /**
+     * Handler calls longer than this are counted as slow per target and emitted as JFR events.
+     *
+     * @param slowHandlerThresholdNs nanoseconds, > 0.
+     * @return this for a fluent API.
+     */
+    public PipelineContext slowHandlerThresholdNs(final long slowHandlerThresholdNs)
+    {
+        this.slowHandlerThresholdNs = slowHandlerThresholdNs;
+        return this;
+    }
+
+    /**
+     * The slow-handler threshold.
+     *
+     * @return nanoseconds.
+     */
+    public long slowHandlerThresholdNs()
+    {
+        return slowHandlerThresholdNs;
+    }
+
+    /**
+     * How often the status thread refreshes the counters file's heartbeat.
+     *
+     * @param heartbeatIntervalMs milliseconds, > 0.
+     * @return this for a fluent API.
+     */
+    public PipelineContext heartbeatIntervalMs(final int heartbeatIntervalMs)
+    {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    /**
+     * The heartbeat interval.
+     *
+     * @return milliseconds.
+     */
+    public int heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    /**
+     * Age of the heartbeat after which the node counts as stale to readers and to a node starting on its directory.
+     *
+     * @param livenessTimeoutMs milliseconds, at least twice the heartbeat interval.
+     * @return this for a fluent API.
+     */
+    public PipelineContext livenessTimeoutMs(final int livenessTimeoutMs)
+    {
+        this.livenessTimeoutMs = livenessTimeoutMs;
+        return this;
+    }
+
+    /**
+     * The liveness timeout.
+     *
+     * @return milliseconds.
+     */
+    public int livenessTimeoutMs()
+    {
+        return livenessTimeoutMs;
+    }
+
+    /**
      * Directory of the counters file, created when missing.
      *
      * @param dir the directory.
@@ -448,6 +596,18 @@ public final class PipelineContext
         try
         {
             return Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not an integer: " + key + "=" + value, ex);
+        }
+    }
+
+    private static long parseLong(final String key, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value);
         }
         catch (final NumberFormatException ex)
         {

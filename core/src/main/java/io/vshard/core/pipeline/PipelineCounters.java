@@ -101,6 +101,8 @@ final class PipelineCounters
         final AtomicCounter replied;
         final AtomicCounter errors;
         final AtomicCounter bytes;
+        /** Handler calls over the slow-handler threshold (counted only while latency is recorded). */
+        final AtomicCounter slow;
 
         Target(final CountersManager manager, final DispatchTarget target)
         {
@@ -112,6 +114,7 @@ final class PipelineCounters
             replied = counter(manager, type, key, scope, "replied");
             errors = counter(manager, type, key, scope, "errors");
             bytes = counter(manager, type, key, scope, "bytes");
+            slow = counter(manager, type, key, scope, "slow");
         }
     }
 }

@@ -22,13 +22,30 @@ import org.agrona.concurrent.status.CountersReader;
  *  +---------------------------------------------------------------+
  *  |                         Values Length                         |
  *  +---------------------------------------------------------------+
+ *  |               Heartbeat (epoch ms, written release)           |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                     Liveness Timeout (ms)                     |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                     State (1 running, 2 closed)               |
+ *  +---------------------------------------------------------------+
+ *  |                        Latency Length                         |
+ *  +---------------------------------------------------------------+
+ *  |                     Latency Interval (ms)                     |
+ *  +---------------------------------------------------------------+
  *  |                   ... up to 128 bytes ...                     |
  *  +---------------------------------------------------------------+
  *  |                    Counters Metadata                         ...
  *  +---------------------------------------------------------------+
  *  |                     Counters Values                          ...
  *  +---------------------------------------------------------------+
+ *  |      Latency Snapshots (one record per target, see            |
+ *  |      {@link LatencySnapshotDescriptor})                      ...
+ *  +---------------------------------------------------------------+
  * </pre>
+ * The owner keeps the heartbeat fresh from a control thread; a file whose owner's process is gone, whose heartbeat
+ * is older than the liveness timeout, or whose state is closed belongs to no running node.
  */
 public final class CountersFileDescriptor
 {
@@ -39,7 +56,7 @@ public final class CountersFileDescriptor
     public static final int MAGIC = 0x44485356;
 
     /** Version of this layout. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Offset of the int magic. */
     public static final int MAGIC_FIELD_OFFSET = 0;
@@ -58,6 +75,27 @@ public final class CountersFileDescriptor
 
     /** Offset of the int values section length. */
     public static final int VALUES_LENGTH_FIELD_OFFSET = 28;
+
+    /** Offset of the long heartbeat in epoch milliseconds, kept fresh by the owner (release stores). */
+    public static final int HEARTBEAT_FIELD_OFFSET = 32;
+
+    /** Offset of the long liveness timeout in milliseconds: a heartbeat older than this is stale. */
+    public static final int LIVENESS_TIMEOUT_FIELD_OFFSET = 40;
+
+    /** Offset of the int state: {@link #STATE_RUNNING} or {@link #STATE_CLOSED}. */
+    public static final int STATE_FIELD_OFFSET = 48;
+
+    /** Offset of the int length of the latency snapshot section, after the values (0 when absent). */
+    public static final int LATENCY_LENGTH_FIELD_OFFSET = 52;
+
+    /** Offset of the int interval of the latency snapshots in milliseconds. */
+    public static final int LATENCY_INTERVAL_FIELD_OFFSET = 56;
+
+    /** State: the owner runs (subject to its heartbeat and process). */
+    public static final int STATE_RUNNING = 1;
+
+    /** State: the owner closed the file and stopped. */
+    public static final int STATE_CLOSED = 2;
 
     /** Length of the header. */
     public static final int HEADER_LENGTH = 128;
@@ -86,6 +124,18 @@ public final class CountersFileDescriptor
     public static int fileLength(final int maxCounters)
     {
         return HEADER_LENGTH + metadataLength(maxCounters) + valuesLength(maxCounters);
+    }
+
+    /**
+     * File length for a number of counters followed by the latency snapshot section.
+     *
+     * @param maxCounters   the capacity.
+     * @param latencyLength bytes of the latency snapshot section.
+     * @return bytes.
+     */
+    public static int fileLength(final int maxCounters, final int latencyLength)
+    {
+        return fileLength(maxCounters) + latencyLength;
     }
 
     /**

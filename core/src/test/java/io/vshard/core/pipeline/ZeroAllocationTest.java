@@ -77,6 +77,34 @@ class ZeroAllocationTest
     }
 
     @Test
+    void shouldAllocateNothingWhileRecordingLatencyAndCountingEveryCallSlow()
+    {
+        final AnswerCounter answers = new AnswerCounter();
+        final Pipeline pipeline = Pipeline.launch(PipelineTests.context(dir)
+            .lanes("TimeseriesScan;*")
+            .laneRingSize(1024)
+            .waitStrategy(WaitStrategyKind.SLEEPING)
+            .latencyRecording(true)
+            .latencyIntervalMs(50)
+            .slowHandlerThresholdNs(1)
+            .handler(DispatchTarget.TimeseriesScan, new EchoHandler()));
+        try
+        {
+            final List<Measurement> rounds =
+                measure(pipeline, new CallbackReplyDestination(answers), answers, null, "recording, all slow");
+
+            assertThat(rounds).as("rounds of %,d envelopes", (long)MEASURED_BATCHES * BATCH)
+                .anyMatch(Measurement::allocatedNothing);
+            assertThat(PipelineTests.counter(pipeline, "target TimeseriesScan", "slow"))
+                .as("the slow path ran").isPositive();
+        }
+        finally
+        {
+            PipelineTests.closeAndRelease(pipeline);
+        }
+    }
+
+    @Test
     void shouldAllocateNothingPerEnvelopeWithAnOutboundQueueDrainedByAThread() throws InterruptedException
     {
         final AnswerCounter answers = new AnswerCounter();

@@ -1,0 +1,368 @@
+package io.vshard.core.pipeline;
+
+import io.vshard.core.dispatch.DispatchTarget;
+import io.vshard.core.wire.EnvelopeView;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Collection;
+
+/**
+ * A lane's latency recording: per target it hosts, a queue wait and a service time {@link LatencyHistogram} in each
+ * of two phases of one off-heap arena. The lane thread records into the active phase; the node's status thread
+ * flips the phases and reads the inactive one once the lane has left it, as HdrHistogram's {@code Recorder} does
+ * with a {@code WriterReaderPhaser}, except that the lane enters and leaves a phase once per batch and the reader
+ * never waits: a flip the lane has not yet acknowledged is checked again on the status thread's next tick.
+ * <p>
+ * Clock reads: one at the start of each batch, then one after each handler call, except for targets whose calls are
+ * cheap (under {@link #CHEAP_CALL_NS}): their consecutive calls are timed as a run, with one read at the end of the
+ * run (at most {@link #RUN_LIMIT} calls, or when the target changes, or at the end of the batch), each call recorded
+ * as the run's mean. A run that is not cheap as a whole hides an expensive call: it is recorded as its calls at the
+ * target's last cheap cost plus one call taking the rest, and the target goes back to one read per call. Queue wait
+ * is taken from the last clock read before the call, so within a cheap run it is short by at most the run's time.
+ * <p>
+ * Threading: {@link #onBatchStart()}, {@link #onCallStart}, {@link #onCallEnd} and {@link #onBatchEnd()} from the
+ * lane thread only, allocation-free; {@link #requestFlip(long)}, {@link #isFlipComplete()} and the reads from the
+ * one status thread only.
+ */
+final class LatencyRecorder
+{
+    /** A call under this is cheap: consecutive cheap calls of a target are timed as a run. */
+    static final long CHEAP_CALL_NS = Configuration.longProperty(
+        Configuration.LATENCY_CHEAP_CALL_NS_PROP_NAME, Configuration.LATENCY_CHEAP_CALL_NS_DEFAULT);
+
+    /** Most calls timed by one clock read. */
+    static final int RUN_LIMIT = 64;
+
+    private static final VarHandle START_EPOCH;
+    private static final VarHandle EVEN_END_EPOCH;
+    private static final VarHandle ODD_END_EPOCH;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            START_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "startEpoch", long.class);
+            EVEN_END_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "evenEndEpoch", long.class);
+            ODD_END_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "oddEndEpoch", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final boolean enabled;
+    private final long slowThresholdNs;
+    private final int[] hostedTargets;
+    private final int[] waitOffsets = new int[DispatchTarget.COUNT];
+    private final int[] serviceOffsets = new int[DispatchTarget.COUNT];
+    private final boolean[] cheap = new boolean[DispatchTarget.COUNT];
+    private final long[] cheapCallNs = new long[DispatchTarget.COUNT];
+    private final AtomicCounter[] slowCalls;
+    private final String[] targetNames = new String[DispatchTarget.COUNT];
+    private final int phaseLength;
+    private final UnsafeBuffer arena;
+
+    @SuppressWarnings("unused") // through START_EPOCH
+    private volatile long startEpoch;
+    @SuppressWarnings("unused") // through EVEN_END_EPOCH
+    private volatile long evenEndEpoch;
+    @SuppressWarnings("unused") // through ODD_END_EPOCH
+    private volatile long oddEndEpoch = Long.MIN_VALUE;
+
+    // Lane thread only.
+    private long enteredEpoch;
+    private int phaseOffset;
+    private long lastNs;
+    private int runTarget;
+    private int runCount;
+    private long runStartNs;
+    private int runMsgType;
+    private long runVshard;
+
+    // Status thread only.
+    private boolean flipPending;
+    private long startValueAtFlip;
+    private boolean flippedToEven;
+    private long intervalStartMs;
+    private long flipMs;
+
+    LatencyRecorder(
+        final boolean enabled,
+        final long slowThresholdNs,
+        final Collection<DispatchTarget> targets,
+        final AtomicCounter[] slowCalls,
+        final long nowMs)
+    {
+        this.enabled = enabled;
+        this.slowThresholdNs = slowThresholdNs;
+        this.slowCalls = slowCalls;
+        this.intervalStartMs = nowMs;
+        hostedTargets = new int[targets.size()];
+        phaseLength = targets.size() * 2 * LatencyHistogram.LENGTH;
+        int i = 0;
+        for (final DispatchTarget target : targets)
+        {
+            hostedTargets[i] = target.ordinal();
+            waitOffsets[target.ordinal()] = 2 * i * LatencyHistogram.LENGTH;
+            serviceOffsets[target.ordinal()] = (2 * i + 1) * LatencyHistogram.LENGTH;
+            targetNames[target.ordinal()] = target.name();
+            i++;
+        }
+        arena = enabled ?
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, 2 * phaseLength), 64)) :
+            new UnsafeBuffer(new byte[0]);
+    }
+
+    boolean isEnabled()
+    {
+        return enabled;
+    }
+
+    /**
+     * The timestamp a producer puts in a slot it fills: a clock read when recording, else 0. Any thread.
+     */
+    long receiveTimestamp()
+    {
+        return enabled ? System.nanoTime() : 0;
+    }
+
+    /**
+     * Enter the current phase for a batch of envelopes and read the clock. Lane thread.
+     */
+    void onBatchStart()
+    {
+        if (enabled)
+        {
+            final long epoch = (long)START_EPOCH.getAndAdd(this, 1L);
+            enteredEpoch = epoch;
+            phaseOffset = epoch < 0 ? phaseLength : 0;
+            lastNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * Before a handler call: closes a run of another target, records the envelope's queue wait. Lane thread.
+     *
+     * @param targetOrdinal the envelope's target.
+     * @param receivedNs    the producer's timestamp.
+     */
+    void onCallStart(final int targetOrdinal, final long receivedNs)
+    {
+        if (enabled)
+        {
+            if (0 != runCount && targetOrdinal != runTarget)
+            {
+                closeRun(System.nanoTime());
+            }
+            final long waitNs = Math.max(0, lastNs - receivedNs);
+            LatencyHistogram.record(arena, phaseOffset + waitOffsets[targetOrdinal], waitNs, 1, waitNs);
+        }
+    }
+
+    /**
+     * After a handler call (returned or thrown): records its service time, or extends the target's run. Lane thread.
+     *
+     * @param targetOrdinal the envelope's target.
+     * @param envelope      the envelope, read only for a slow call's event.
+     */
+    void onCallEnd(final int targetOrdinal, final EnvelopeView envelope)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+        if (cheap[targetOrdinal])
+        {
+            if (0 == runCount)
+            {
+                runTarget = targetOrdinal;
+                runStartNs = lastNs;
+            }
+            runMsgType = envelope.msgType();
+            runVshard = envelope.vshardId() & 0xFFFF_FFFFL;
+            if (++runCount == RUN_LIMIT)
+            {
+                closeRun(System.nanoTime());
+            }
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        final long serviceNs = nowNs - lastNs;
+        lastNs = nowNs;
+        LatencyHistogram.record(arena, phaseOffset + serviceOffsets[targetOrdinal], serviceNs, 1, serviceNs);
+        if (serviceNs > slowThresholdNs)
+        {
+            slow(targetOrdinal, envelope.msgType(), envelope.vshardId() & 0xFFFF_FFFFL, serviceNs, true);
+        }
+        if (serviceNs < CHEAP_CALL_NS)
+        {
+            cheap[targetOrdinal] = true;
+            cheapCallNs[targetOrdinal] = serviceNs;
+        }
+    }
+
+    /**
+     * Close the batch's run and leave the phase. Lane thread.
+     */
+    void onBatchEnd()
+    {
+        if (enabled)
+        {
+            if (0 != runCount)
+            {
+                closeRun(System.nanoTime());
+            }
+            final long epoch = enteredEpoch;
+            if (epoch < 0)
+            {
+                ODD_END_EPOCH.setRelease(this, epoch + 1);
+            }
+            else
+            {
+                EVEN_END_EPOCH.setRelease(this, epoch + 1);
+            }
+        }
+    }
+
+    private void closeRun(final long nowNs)
+    {
+        final int target = runTarget;
+        final int count = runCount;
+        final long elapsedNs = nowNs - runStartNs;
+        final int offset = phaseOffset + serviceOffsets[target];
+        runCount = 0;
+        lastNs = nowNs;
+        if (elapsedNs <= count * CHEAP_CALL_NS)
+        {
+            final long eachNs = elapsedNs / count;
+            LatencyHistogram.record(arena, offset, eachNs, count, elapsedNs);
+            cheapCallNs[target] = eachNs;
+        }
+        else
+        {
+            final long typicalNs = Math.min(cheapCallNs[target], elapsedNs / count);
+            final long outlierNs = elapsedNs - (count - 1) * typicalNs;
+            if (count > 1)
+            {
+                LatencyHistogram.record(arena, offset, typicalNs, count - 1, (count - 1) * typicalNs);
+            }
+            LatencyHistogram.record(arena, offset, outlierNs, 1, outlierNs);
+            cheap[target] = false;
+            if (outlierNs > slowThresholdNs)
+            {
+                slow(target, runMsgType, runVshard, outlierNs, 1 == count);
+            }
+        }
+    }
+
+    private void slow(
+        final int targetOrdinal, final int msgType, final long vshard, final long serviceNs, final boolean exact)
+    {
+        slowCalls[targetOrdinal].incrementRelease();
+        SlowHandlerEvent.emit(targetNames[targetOrdinal], msgType, vshard, serviceNs, exact);
+    }
+
+    /**
+     * Make the other phase the lane's, unless a flip is still pending. Status thread.
+     *
+     * @param nowMs epoch ms: the end of the interval being closed.
+     * @return true when flipped now.
+     */
+    boolean requestFlip(final long nowMs)
+    {
+        if (flipPending)
+        {
+            return false;
+        }
+        flippedToEven = (long)START_EPOCH.getVolatile(this) < 0;
+        final long initialStartValue = flippedToEven ? 0 : Long.MIN_VALUE;
+        if (flippedToEven)
+        {
+            EVEN_END_EPOCH.setVolatile(this, initialStartValue);
+        }
+        else
+        {
+            ODD_END_EPOCH.setVolatile(this, initialStartValue);
+        }
+        startValueAtFlip = (long)START_EPOCH.getAndSet(this, initialStartValue);
+        flipPending = true;
+        flipMs = nowMs;
+        return true;
+    }
+
+    /**
+     * Whether the lane has left the phase flipped away from, so that it may be read. Status thread.
+     *
+     * @return true when a flip is pending and complete.
+     */
+    boolean isFlipComplete()
+    {
+        if (!flipPending)
+        {
+            return false;
+        }
+        final long endEpoch = flippedToEven ? (long)ODD_END_EPOCH.getAcquire(this) :
+            (long)EVEN_END_EPOCH.getAcquire(this);
+        return endEpoch == startValueAtFlip;
+    }
+
+    /**
+     * After a complete flip: the interval read is over; the inactive phase is zeroed for the next flip. Status
+     * thread.
+     *
+     * @return the start of the next interval, epoch ms.
+     */
+    long finishFlip()
+    {
+        final int inactive = inactivePhaseOffset();
+        for (final int target : hostedTargets)
+        {
+            LatencyHistogram.reset(arena, inactive + waitOffsets[target]);
+            LatencyHistogram.reset(arena, inactive + serviceOffsets[target]);
+        }
+        flipPending = false;
+        intervalStartMs = flipMs;
+        return intervalStartMs;
+    }
+
+    int inactivePhaseOffset()
+    {
+        return flippedToEven ? phaseLength : 0;
+    }
+
+    long intervalStartMs()
+    {
+        return intervalStartMs;
+    }
+
+    long flipMs()
+    {
+        return flipMs;
+    }
+
+    int[] hostedTargets()
+    {
+        return hostedTargets;
+    }
+
+    UnsafeBuffer arena()
+    {
+        return arena;
+    }
+
+    int waitOffset(final int targetOrdinal)
+    {
+        return waitOffsets[targetOrdinal];
+    }
+
+    int serviceOffset(final int targetOrdinal)
+    {
+        return serviceOffsets[targetOrdinal];
+    }
+}
