@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs every benchmark of the jar once, briefly, in one fork with the flags of its {@code @Fork}, so that none rots:
  * it asserts that each ran and produced a score, never how fast. Benchmarks added later (the QUIC ones) are picked
  * up by the pattern; {@code -Dvshard.bench.smoke.exclude=REGEX} leaves some out. One payload size and the batched
- * offer keep it short (the latency benchmark covers the single offer). The Aeron peer's threads sleep when idle
+ * offer keep it short (the latency benchmark covers the single offer), and so do one stream, one lane and the
+ * lowest paced rate. The Aeron peer's threads sleep when idle
  * instead of yielding, so that the run never spins on a shared machine.
  */
 class BenchmarksSmokeTest
@@ -44,6 +45,9 @@ class BenchmarksSmokeTest
             .param("payloadBytes", "64")
             .param("offerBatch", "64")
             .param("payload", "64")
+            .param("streams", "1")
+            .param("lanes", "1")
+            .param("ratePerSecond", "100000")
             .param("idle", "sleeping")
             .jvmArgsPrepend(
                 "-D" + BenchJvm.SMOKE_PROP_NAME + "=true",

@@ -20,8 +20,8 @@ import java.lang.invoke.VarHandle;
  * before it drains the lanes, so that an envelope accepted in a run racing with the close is still handled.
  * <p>
  * Offer results are those of {@link Pipeline#offer}. Threading: one owning thread for every method; never blocks,
- * never allocates. The receive timestamp of queue-wait latency is read once per run. Its rings' memory ({@link PipelineContext#exclusiveRingSize()} slots per lane) is freed when the
- * pipeline closes.
+ * never allocates. The receive timestamp of queue-wait latency is read once per run. Its rings' memory
+ * ({@link PipelineContext#exclusiveRingSize()} slots per lane) is freed when the pipeline closes.
  */
 public final class ExclusivePublisher implements AutoCloseable
 {

@@ -24,7 +24,8 @@ import static io.vshard.core.wire.FrameDescriptor.LENGTH_FIELD_LENGTH;
  * a larger one into a pooled buffer that the ring record refers to, so replies keep their order either way.
  * <p>
  * The drainer is told of new frames through the {@code onPending} hook, run by a lane thread at the end of a batch
- * ({@link #endOfBatch()}) when the queue goes from drained to pending; the drainer then calls {@link #drain(ReplyFrameHandler, int)} on its own thread.
+ * ({@link #endOfBatch()}) when the queue goes from drained to pending; the drainer then calls
+ * {@link #drain(ReplyFrameHandler, int)} on its own thread.
  */
 public final class OutboundQueue implements ReplyDestination, AutoCloseable
 {
