@@ -141,7 +141,7 @@ class BackPressureTest
                 reply.respond(envelope.messageType());
             }
             handled.incrementAndGet();
-        }, (p) -> p.laneRingSize(RING), (t) -> t.streamWindowBytes(STREAM_WINDOW_BYTES).connectionWindowBytes(4 * STREAM_WINDOW_BYTES)))
+        }, (p) -> p.laneRingSize(RING).exclusiveRingSize(RING), (t) -> t.streamWindowBytes(STREAM_WINDOW_BYTES).connectionWindowBytes(4 * STREAM_WINDOW_BYTES)))
         {
             final QuicClient client = node.client(node.clientContext(node.ca.issue(TestNode.CLIENT_ID))
                 .clientSendQueueBytes(CLIENT_QUEUE_BYTES).requestTimeoutMs(120_000), outcomes);

@@ -44,7 +44,7 @@ class EventDrivenProgressTest
         final AtomicLong other = new AtomicLong();
         try (TestNode node = new TestNode(dir, (envelope, reply) -> reply.respond(
             envelope.messageType(), envelope.payloadBuffer(), envelope.payloadOffset(), envelope.payloadLength()),
-            (pipelineCtx) -> pipelineCtx.laneRingSize(64),
+            (pipelineCtx) -> pipelineCtx.laneRingSize(64).exclusiveRingSize(64),
             (transportCtx) -> transportCtx.safetyNet(false).writeBatchBytes(4096)))
         {
             final QuicClient client = node.client(

@@ -52,7 +52,7 @@ class OverloadTest
     {
         final AtomicLong handled = new AtomicLong();
         try (TestNode node = new TestNode(dir, Handlers.echo(),
-            (p) -> p.lanes("TimeseriesScan;*").laneRingSize(1024)
+            (p) -> p.lanes("TimeseriesScan;*").laneRingSize(1024).exclusiveRingSize(1024)
                 .handler(DispatchTarget.TimeseriesScan, Handlers.slowEcho(SLOW_HANDLER_US, handled)),
             (t) -> t.streamWindowBytes(64 * 1024).connectionWindowBytes(256 * 1024)))
         {

@@ -32,7 +32,7 @@ class StuckNodeTest
         final CountDownLatch unstick = new CountDownLatch(1);
         final int count = 8_000;
         final RequestLedger ledger = new RequestLedger(count);
-        try (TestNode node = new TestNode(dir, (envelope, reply) -> unstick.await(), (p) -> p.laneRingSize(64),
+        try (TestNode node = new TestNode(dir, (envelope, reply) -> unstick.await(), (p) -> p.laneRingSize(64).exclusiveRingSize(64),
             (t) -> t.streamWindowBytes(16 * 1024).connectionWindowBytes(64 * 1024)))
         {
             try
