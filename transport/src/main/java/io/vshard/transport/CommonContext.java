@@ -892,7 +892,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         }
     }
 
-    private static boolean parseBoolean(final String name, final String value)
+    static boolean parseBoolean(final String name, final String value)
     {
         if ("true".equalsIgnoreCase(value))
         {

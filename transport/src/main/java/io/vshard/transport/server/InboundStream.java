@@ -44,7 +44,12 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         MESSAGES[ErrorCode.HANDLER_FAILED.value()] = "handler failed";
         MESSAGES[ErrorCode.IDENTITY_MISMATCH.value()] = "source_node differs from the peer certificate's node id";
         MESSAGES[ErrorCode.SHUTTING_DOWN.value()] = "node shutting down";
+        MESSAGES[ErrorCode.WRONG_TARGET.value()] = "target_node is not this node's id";
     }
+
+    private static final String OUT_OF_MEMORY_MESSAGE = "node out of direct memory";
+    private static final int TARGET_NODE_OFFSET =
+        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.TARGET_NODE_FIELD_OFFSET;
 
     final FrameBatch batch;
     boolean dirty;
@@ -62,6 +67,9 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private boolean partialFrameSeen;
     private long partialFrameSinceNs;
     private long partialFrameMark;
+    private long accountedReplyBytes;
+    private boolean heldByBudget;
+    private boolean released;
     private final Runnable resumeAfterWrites = this::resumeAfterWrites;
 
     InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
@@ -72,7 +80,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         this.pipeline = loop.pipeline;
         this.reader = new FrameReader(loop.maxFrameLengthField, channel.alloc());
         this.batch = new FrameBatch(channel, loop.ctx.writeBatchBytes(), loop.ctx.writeBatchBytes(),
-            this::onAnswersTaken);
+            this::onAnswersTaken, this::accountReplyBytes);
     }
 
     /**
@@ -82,7 +90,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     {
         address = loop.streams.add(this);
         loop.counters.streamsOpened.increment();
-        connection.streamOpened();
+        connection.streamOpened(loop);
     }
 
     /**
@@ -122,15 +130,32 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
+        // Held, not offered, while this stream's answers back up or its connection (or the node) holds half its
+        // reply budget: what a lane accepts now it answers later, and those answers must have somewhere to go.
+        if (0 != (pauseReasons & PAUSED_BY_WRITE) || !connection.acceptsRequests())
+        {
+            heldByBudget = true;
+            return false;
+        }
+        heldByBudget = false;
         final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
         if (FrameDescriptor.KIND_ENVELOPE == buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) &&
-            length >= ENVELOPE_FRAME_MIN_LENGTH &&
-            buffer.getLong(offset + SOURCE_NODE_OFFSET, LITTLE_ENDIAN) != connection.peerNodeId())
+            length >= ENVELOPE_FRAME_MIN_LENGTH)
         {
-            loop.counters.identityMismatches.increment();
-            pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
-            answerError(correlationId, ErrorCode.IDENTITY_MISMATCH.value());
-            return true;
+            if (buffer.getLong(offset + SOURCE_NODE_OFFSET, LITTLE_ENDIAN) != connection.peerNodeId())
+            {
+                loop.counters.identityMismatches.increment();
+                pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
+                answerError(correlationId, ErrorCode.IDENTITY_MISMATCH.value());
+                return true;
+            }
+            final long targetNode = buffer.getLong(offset + TARGET_NODE_OFFSET, LITTLE_ENDIAN);
+            if (EnvelopeDescriptor.TARGET_NODE_ANY != targetNode && loop.nodeId != targetNode)
+            {
+                pipeline.errorCounter(ErrorCode.WRONG_TARGET).increment();
+                answerError(correlationId, ErrorCode.WRONG_TARGET.value());
+                return true;
+            }
         }
 
         final int result = pipeline.offerFrame(buffer, offset, length, loop.replies, address);
@@ -153,9 +178,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     /**
      * {@inheritDoc}
      */
-    /**
-     * {@inheritDoc}
-     */
     public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
     {
         if (event instanceof ChannelInputShutdownEvent)
@@ -174,6 +196,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         loop.paused.remove(this);
         reader.release();
         batch.release();
+        released = true;
+        accountReplyBytes();
         connection.streamClosed();
     }
 
@@ -191,8 +215,32 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     void appendReply(final DirectBuffer buffer, final int offset, final int length)
     {
-        batch.append(buffer, offset, length);
         inFlight--;
+        if (!connection.admitsAnswer(length))
+        {
+            loop.counters.repliesDropped.increment();
+            return;
+        }
+        try
+        {
+            batch.append(buffer, offset, length);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            onOutOfDirectMemory(ex, buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
+        }
+        accountReplyBytes();
+    }
+
+    /**
+     * Periodic check from the I/O thread: the connection's unread-answers deadline.
+     *
+     * @param nowNs     the time now.
+     * @param timeoutNs the unread-answers timeout.
+     */
+    void checkUnread(final long nowNs, final long timeoutNs)
+    {
+        connection.checkUnread(nowNs, timeoutNs);
     }
 
     /**
@@ -202,6 +250,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     void flushWrites()
     {
         batch.flush();
+        accountReplyBytes();
         if (batch.queuedBytes() > loop.answerBacklogBytes && 0 == (pauseReasons & PAUSED_BY_WRITE))
         {
             pause(PAUSED_BY_WRITE);
@@ -287,7 +336,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
-                loop.counters.backPressurePauses.increment();
+                if (!heldByBudget)
+                {
+                    loop.counters.backPressurePauses.increment();
+                }
                 loop.paused.add(this);
                 pause(PAUSED_BY_LANE);
             }
@@ -315,6 +367,11 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         if (batch.queuedBytes() <= loop.ctx.writeBatchBytes())
         {
             unpause(PAUSED_BY_WRITE);
+            if (0 != (pauseReasons & PAUSED_BY_LANE))
+            {
+                // Frames held while the answers backed up wait in the resume queue.
+                loop.scheduleResume();
+            }
         }
     }
 
@@ -324,11 +381,45 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             return;
         }
-        final String message = MESSAGES[code];
+        writeError(correlationId, code, MESSAGES[code]);
+    }
+
+    private void writeError(final long correlationId, final int code, final String message)
+    {
         final int length = FrameFlyweight.errorFrameLength(message);
-        final int at = batch.claim(length);
-        frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
-        batch.commit(length);
+        try
+        {
+            final int at = batch.claim(length);
+            frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
+            batch.commit(length);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            loop.counters.directMemoryFailures.increment();
+            loop.counters.repliesDropped.increment();
+            loop.errorHandler.onError(ex);
+        }
+        accountReplyBytes();
+    }
+
+    private void onOutOfDirectMemory(final OutOfMemoryError ex, final long correlationId)
+    {
+        // Direct memory ran out despite the budgets (another part of the process took it): this answer is lost, so
+        // tell the peer with a small error frame if even that fits, and go on serving the others.
+        loop.counters.directMemoryFailures.increment();
+        loop.errorHandler.onError(ex);
+        writeError(correlationId, ErrorCode.HANDLER_FAILED.value(), OUT_OF_MEMORY_MESSAGE);
+    }
+
+    private void accountReplyBytes()
+    {
+        final long held = released ? 0 : batch.pendingBytes() + batch.queuedBytes();
+        final long delta = held - accountedReplyBytes;
+        if (0 != delta)
+        {
+            accountedReplyBytes = held;
+            connection.addReplyBytes(delta);
+        }
     }
 
     private void pause(final int reason)
@@ -368,6 +459,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     {
         reader.release();
         batch.release();
+        released = true;
+        accountReplyBytes();
         channel.shutdown(code);
         channel.close();
     }
