@@ -164,6 +164,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
             {
                 inFlight++;
+                connection.requestAccepted();
             }
             return true;
         }
@@ -198,6 +199,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         batch.release();
         released = true;
         accountReplyBytes();
+        connection.requestsForgotten(inFlight);
+        inFlight = 0;
         connection.streamClosed();
     }
 

@@ -171,6 +171,17 @@ public final class QuicServer implements AutoCloseable
     }
 
     /**
+     * Connections in their handshake, for tests and monitoring (they count against the handshake limits, not the
+     * connection limit).
+     *
+     * @return the count, 0 before {@link #start()}.
+     */
+    public int handshakesInProgress()
+    {
+        return null == handshakes ? 0 : handshakes.inProgress();
+    }
+
+    /**
      * Peer streams currently open on all connections, for tests and monitoring: a stream counts from its first
      * byte until the node has freed it (answered and finished, reset, or its connection gone).
      *

@@ -40,6 +40,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private boolean inHandshake;
     private ServerIoLoop loop;
     private long replyBytes;
+    private long requestsInFlight;
+    private int largestAnswerBytes;
     private long takenMark;
     private long unreadMark;
     private long unreadSinceNs;
@@ -193,9 +195,29 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Whether the connection may accept more requests: false from half its reply budget until its peer has taken
-     * answers down to a quarter of it, and while the node holds half its budget if this connection holds more than a
-     * small backlog. Its I/O thread, per frame: no allocation.
+     * A request that waits for an answer reached a lane.
+     */
+    void requestAccepted()
+    {
+        requestsInFlight++;
+    }
+
+    /**
+     * Requests whose answers will never be delivered here: their stream closed.
+     *
+     * @param count of requests.
+     */
+    void requestsForgotten(final int count)
+    {
+        requestsInFlight -= count;
+    }
+
+    /**
+     * Whether the connection may accept more requests: false once the answers it holds plus those its requests in
+     * flight may bring (each counted at the largest answer seen on the connection) reach half its reply budget, until
+     * that falls to a quarter of it; and while the node holds half its budget if this connection holds more than a
+     * small backlog. Counting the answers still to come is what keeps a peer from slipping in a burst of small
+     * requests for large answers before the first of them is queued. Its I/O thread, per frame: no allocation.
      *
      * @return true when requests may be offered to the lanes.
      */
@@ -203,7 +225,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     {
         final long budget = server.ctx.replyConnectionBudgetBytes();
         final long limit = holding ? budget / 4 : budget / 2;
-        if (replyBytes >= limit || answersRefused || (replyBytes > loop.answerBacklogBytes &&
+        if (replyBytes + requestsInFlight * largestAnswerBytes >= limit || answersRefused || (replyBytes > loop.answerBacklogBytes &&
             server.counters.replyBytesQueued.get() >= server.ctx.replyNodeBudgetBytes() / 2))
         {
             if (!holding)
@@ -229,6 +251,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
      */
     boolean admitsAnswer(final int length)
     {
+        requestsInFlight--;
+        if (length > largestAnswerBytes)
+        {
+            largestAnswerBytes = length;
+        }
         if (answersRefused)
         {
             return false;
@@ -260,7 +287,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         if (delta < 0)
         {
             takenMark++;
-            if (holding && replyBytes < server.ctx.replyConnectionBudgetBytes() / 4)
+            if (holding && replyBytes + requestsInFlight * largestAnswerBytes <
+                server.ctx.replyConnectionBudgetBytes() / 4)
             {
                 // Streams held by the budget wait in the loop's resume queue; retry them now rather than at the
                 // next room signal.
