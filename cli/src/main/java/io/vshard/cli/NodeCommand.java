@@ -58,6 +58,9 @@ public final class NodeCommand implements Callable<Integer>
     @Option(names = "--io-threads", description = "I/O threads (event loops).")
     Integer ioThreads;
 
+    // Time beyond the transport's shutdown timeout the close may take before the process halts.
+    private static final long SHUTDOWN_MARGIN_MS = 5_000;
+
     @Option(names = "--ts-vshards", defaultValue = "0-15",
         description = "Vshards the example timeseries engine holds, e.g. 0-15 or 0,3,6 (default ${DEFAULT-VALUE}).")
     String tsVshards;
@@ -85,7 +88,7 @@ public final class NodeCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             System.out.println("vshard node: draining and stopping");
-            node.close();
+            node.closeOrHalt(SHUTDOWN_MARGIN_MS);
             System.out.println("vshard node: stopped");
             stopped.countDown();
         }, "vshard-shutdown"));

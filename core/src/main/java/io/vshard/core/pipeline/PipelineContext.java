@@ -2,6 +2,7 @@ package io.vshard.core.pipeline;
 
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.dispatch.LaneLayout;
+import io.vshard.core.status.DistinctErrorLog;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;
@@ -37,7 +38,7 @@ public final class PipelineContext
         Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME, Configuration.SPILL_POOL_CLASS_BYTES_DEFAULT);
     private File dir = new File(System.getProperty(Configuration.DIR_PROP_NAME, Configuration.DIR_DEFAULT));
     private String name = "vshard";
-    private ErrorHandler errorHandler = PipelineContext::printError;
+    private ErrorHandler errorHandler = new DistinctErrorLog("vshard");
     private final EnvelopeHandler[] handlers = new EnvelopeHandler[DispatchTarget.COUNT];
     private boolean concluded;
 
@@ -453,11 +454,5 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException("not an integer: " + key + "=" + value, ex);
         }
-    }
-
-    private static void printError(final Throwable throwable)
-    {
-        System.err.println(System.currentTimeMillis() + " vshard error: " + throwable);
-        throwable.printStackTrace(System.err);
     }
 }

@@ -220,7 +220,8 @@ public final class QuicServer implements AutoCloseable
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.shutdownTimeoutMs());
         try
         {
-            pipeline.close();
+            // A handler stuck past the shutdown timeout is reported by the pipeline and left behind; the rest goes on.
+            pipeline.close(remainingMs(deadlineNs));
             for (final ServerIoLoop loop : loops)
             {
                 loop.eventLoop.submit(loop::finishStreams).awaitUninterruptibly(remainingMs(deadlineNs));
