@@ -878,7 +878,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         }
     }
 
-    private static long parseUnsignedLong(final String name, final String value)
+    static long parseUnsignedLong(final String name, final String value)
     {
         try
         {

@@ -1,5 +1,7 @@
 package io.vshard.transport;
 
+import io.vshard.core.wire.FrameDescriptor;
+
 import java.net.InetSocketAddress;
 import java.util.Set;
 
@@ -448,6 +450,19 @@ public final class ServerContext extends CommonContext<ServerContext>
     public boolean addressValidation()
     {
         return addressValidation;
+    }
+
+    /**
+     * The largest {@code frame_length} the server reads: {@link #maxFrameLength()} when set, capped at what the
+     * pipeline's maximum payload allows (a longer frame could only be refused TOO_LARGE, after the server had
+     * buffered it whole), else derived from that maximum.
+     *
+     * @param maxPayloadLength the pipeline's maximum payload.
+     * @return the maximum {@code frame_length} field value.
+     */
+    public int serverMaxFrameLengthField(final int maxPayloadLength)
+    {
+        return Math.min(maxFrameLengthField(maxPayloadLength), FrameDescriptor.maxFrameLengthField(maxPayloadLength));
     }
 
     boolean applySide(final String name, final String value)

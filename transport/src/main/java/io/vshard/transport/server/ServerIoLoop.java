@@ -60,7 +60,7 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.ctx = ctx;
         this.counters = counters;
         this.errorHandler = errorHandler;
-        this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
+        this.maxFrameLengthField = ctx.serverMaxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
         this.nodeId = ctx.nodeId();
