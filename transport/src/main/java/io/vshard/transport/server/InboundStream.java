@@ -230,7 +230,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         }
         catch (final OutOfMemoryError ex)
         {
-            onOutOfDirectMemory(ex, buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
+            onOutOfDirectMemory(
+                ex, buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN));
         }
         accountReplyBytes();
     }

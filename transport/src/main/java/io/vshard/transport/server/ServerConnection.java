@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * handshake timeout, then the connection limit once the TLS handshake has verified the peer's certificate, and takes
  * the peer's node id from it. Until then no stream of the connection may reach a lane. Once established it keeps the
  * connection's reply budget: the answer bytes its streams hold that the peer has not taken, whether it may accept
- * more requests, whether an answer still fits, and how long its peer has taken none. Only the connection's I/O thread touches it, except {@link #peerNodeId()} which
- * is read on that same thread by the streams.
+ * more requests, whether an answer still fits, and how long its peer has taken none. Only the connection's I/O
+ * thread touches it, except {@link #peerNodeId()} which is read on that same thread by the streams.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter
 {
@@ -225,7 +225,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     {
         final long budget = server.ctx.replyConnectionBudgetBytes();
         final long limit = holding ? budget / 4 : budget / 2;
-        if (replyBytes + requestsInFlight * largestAnswerBytes >= limit || answersRefused || (replyBytes > loop.answerBacklogBytes &&
+        if (replyBytes + requestsInFlight * largestAnswerBytes >= limit || answersRefused ||
+            (replyBytes > loop.answerBacklogBytes &&
             server.counters.replyBytesQueued.get() >= server.ctx.replyNodeBudgetBytes() / 2))
         {
             if (!holding)
