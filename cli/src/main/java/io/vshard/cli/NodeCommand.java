@@ -76,6 +76,9 @@ public final class NodeCommand implements Callable<Integer>
             + "default on with --dev, off otherwise.")
     Boolean examples;
 
+    // Time beyond the transport's shutdown timeout the close may take before the process halts.
+    private static final long SHUTDOWN_MARGIN_MS = 5_000;
+
     @Option(names = "--ts-vshards", defaultValue = "0-15",
         description = "Vshards the example timeseries engine holds, e.g. 0-15 or 0,3,6 (default ${DEFAULT-VALUE}).")
     String tsVshards;
@@ -117,7 +120,7 @@ public final class NodeCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             System.out.println("vshard node: draining and stopping");
-            node.close();
+            node.closeOrHalt(SHUTDOWN_MARGIN_MS);
             System.out.println("vshard node: stopped");
             stopped.countDown();
         }, "vshard-shutdown"));

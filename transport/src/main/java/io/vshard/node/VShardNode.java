@@ -153,4 +153,40 @@ public final class VShardNode implements AutoCloseable
             pipeline.release();
         }
     }
+
+    /**
+     * For a process's shutdown hook: {@link #close()}, but never longer than the transport's shutdown timeout plus
+     * {@code marginMs}. A daemon watchdog halts the JVM ({@link Runtime#halt(int)}, status 1) when the close outlasts
+     * that, so that SIGTERM always ends the process; a handler stuck past the timeout is reported by the pipeline and
+     * left behind, so the close normally returns in time by itself.
+     *
+     * @param marginMs time allowed beyond the shutdown timeout before halting.
+     */
+    public void closeOrHalt(final long marginMs)
+    {
+        final long limitMs = ctx.transport().shutdownTimeoutMs() + marginMs;
+        final Thread watchdog = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(limitMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            System.err.println("vshard node: close still running after " + limitMs + " ms: halting");
+            Runtime.getRuntime().halt(1);
+        }, "vshard-shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try
+        {
+            close();
+        }
+        finally
+        {
+            watchdog.interrupt();
+        }
+    }
 }

@@ -42,14 +42,25 @@ public final class ClientContext extends CommonContext<ClientContext>
     /** Default largest reconnect delay. */
     public static final long RECONNECT_MAX_MS_DEFAULT = 2_000;
 
+    /**
+     * The node id the server's certificate must carry (unsigned); a server presenting another node's certificate of
+     * the cluster is refused during the handshake. 0: any node of the cluster.
+     */
+    public static final String SERVER_NODE_ID_PROP_NAME = "vshard.transport.client.server.node.id";
+
+    /** Default: any node of the cluster. */
+    public static final long SERVER_NODE_ID_DEFAULT = 0;
+
     static final Set<String> SETTINGS = Set.of(CLIENT_STREAMS_PROP_NAME, REQUEST_TIMEOUT_MS_PROP_NAME,
-        CLIENT_SEND_QUEUE_BYTES_PROP_NAME, RECONNECT_MIN_MS_PROP_NAME, RECONNECT_MAX_MS_PROP_NAME);
+        CLIENT_SEND_QUEUE_BYTES_PROP_NAME, RECONNECT_MIN_MS_PROP_NAME, RECONNECT_MAX_MS_PROP_NAME,
+        SERVER_NODE_ID_PROP_NAME);
 
     private int clientStreams = CLIENT_STREAMS_DEFAULT;
     private long requestTimeoutMs = REQUEST_TIMEOUT_MS_DEFAULT;
     private int clientSendQueueBytes = CLIENT_SEND_QUEUE_BYTES_DEFAULT;
     private long reconnectMinMs = RECONNECT_MIN_MS_DEFAULT;
     private long reconnectMaxMs = RECONNECT_MAX_MS_DEFAULT;
+    private long serverNodeId = SERVER_NODE_ID_DEFAULT;
 
     /**
      * A client context with the defaults, overridden by the {@code vshard.transport.*} system properties.
@@ -75,8 +86,8 @@ public final class ClientContext extends CommonContext<ClientContext>
     }
 
     /**
-     * Take the client settings (streams, request timeout, send queue, reconnect delays) of another client context;
-     * the common settings stay as they are.
+     * Take the client settings (streams, request timeout, send queue, reconnect delays, server node id) of another
+     * client context; the common settings stay as they are.
      *
      * @param from the context to copy them from.
      * @return this for a fluent API.
@@ -88,6 +99,7 @@ public final class ClientContext extends CommonContext<ClientContext>
         clientSendQueueBytes = from.clientSendQueueBytes;
         reconnectMinMs = from.reconnectMinMs;
         reconnectMaxMs = from.reconnectMaxMs;
+        serverNodeId = from.serverNodeId;
         return this;
     }
 
@@ -201,6 +213,28 @@ public final class ClientContext extends CommonContext<ClientContext>
         return reconnectMaxMs;
     }
 
+    /**
+     * Require the server's certificate to carry this node id.
+     *
+     * @param serverNodeId the expected node id (unsigned), 0 for any node of the cluster.
+     * @return this for a fluent API.
+     */
+    public ClientContext serverNodeId(final long serverNodeId)
+    {
+        this.serverNodeId = serverNodeId;
+        return this;
+    }
+
+    /**
+     * The node id the server's certificate must carry.
+     *
+     * @return the id, 0 for any node of the cluster.
+     */
+    public long serverNodeId()
+    {
+        return serverNodeId;
+    }
+
     boolean applySide(final String name, final String value)
     {
         switch (name)
@@ -210,6 +244,7 @@ public final class ClientContext extends CommonContext<ClientContext>
             case CLIENT_SEND_QUEUE_BYTES_PROP_NAME -> clientSendQueueBytes(parseInt(name, value));
             case RECONNECT_MIN_MS_PROP_NAME -> reconnectMinMs(parseLong(name, value));
             case RECONNECT_MAX_MS_PROP_NAME -> reconnectMaxMs(parseLong(name, value));
+            case SERVER_NODE_ID_PROP_NAME -> serverNodeId(parseUnsignedLong(name, value));
             default ->
             {
                 return false;

@@ -1,5 +1,6 @@
 package io.vshard.transport;
 
+import io.vshard.core.status.DistinctErrorLog;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.transport.tls.DevelopmentCa;
 import io.vshard.transport.tls.NodeCertificate;
@@ -219,7 +220,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         }
         if (null == errorHandler)
         {
-            errorHandler = CommonContext::logError;
+            errorHandler = TRANSPORT_ERRORS;
         }
         if (null == nodeCertificate)
         {
@@ -827,10 +828,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         return DevelopmentCa.issue(devCaDir, cluster, nodeId);
     }
 
-    private static void logError(final Throwable ex)
-    {
-        System.getLogger("io.vshard.transport").log(System.Logger.Level.ERROR, "transport error", ex);
-    }
+    private static final DistinctErrorLog TRANSPORT_ERRORS = new DistinctErrorLog("vshard transport");
 
     static void requirePositive(final String name, final long value)
     {
@@ -880,7 +878,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         }
     }
 
-    private static long parseUnsignedLong(final String name, final String value)
+    static long parseUnsignedLong(final String name, final String value)
     {
         try
         {
@@ -892,7 +890,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         }
     }
 
-    private static boolean parseBoolean(final String name, final String value)
+    static boolean parseBoolean(final String name, final String value)
     {
         if ("true".equalsIgnoreCase(value))
         {

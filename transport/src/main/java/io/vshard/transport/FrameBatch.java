@@ -30,6 +30,7 @@ public final class FrameBatch
     private final int batchBytes;
     private final ChannelFutureListener onWriteComplete = this::onWriteComplete;
     private final Runnable onDrained;
+    private final Runnable onTaken;
     private final int lowWaterBytes;
     private int[] trackedLengths = new int[16];
     private int trackedHead;
@@ -64,10 +65,42 @@ public final class FrameBatch
      */
     public FrameBatch(final Channel channel, final int batchBytes, final int lowWaterBytes, final Runnable onDrained)
     {
+        this(channel, batchBytes, lowWaterBytes, onDrained, null);
+    }
+
+    /**
+     * A batch that also tells its owner each time the stream takes a queued write, so that the owner can account
+     * for the bytes it holds ({@link #pendingBytes()} + {@link #queuedBytes()}).
+     *
+     * @param channel       the stream.
+     * @param batchBytes    bytes after which a buffer is written without waiting for the flush.
+     * @param lowWaterBytes {@link #queuedBytes()} at or below which {@code onDrained} runs after a write completes.
+     * @param onDrained     as for {@link #FrameBatch(Channel, int, int, Runnable)}; may be {@code null}.
+     * @param onTaken       run on the I/O thread after every queued write completes, before {@code onDrained},
+     *                      under the same rules; may be {@code null}.
+     */
+    public FrameBatch(
+        final Channel channel,
+        final int batchBytes,
+        final int lowWaterBytes,
+        final Runnable onDrained,
+        final Runnable onTaken)
+    {
         this.channel = channel;
         this.batchBytes = batchBytes;
         this.lowWaterBytes = lowWaterBytes;
         this.onDrained = onDrained;
+        this.onTaken = onTaken;
+    }
+
+    /**
+     * Bytes batched and not yet written to the stream.
+     *
+     * @return bytes in the batch buffer.
+     */
+    public int pendingBytes()
+    {
+        return null == buffer ? 0 : buffer.readableBytes();
     }
 
     /**
@@ -270,6 +303,10 @@ public final class FrameBatch
         queuedBytes -= trackedLengths[trackedHead];
         trackedHead = (trackedHead + 1) & (trackedLengths.length - 1);
         trackedCount--;
+        if (null != onTaken)
+        {
+            onTaken.run();
+        }
         if (null != onDrained && queuedBytes <= lowWaterBytes)
         {
             onDrained.run();

@@ -26,6 +26,23 @@ public final class QuicErrorCodes
     /** Stream reset: the peer held part of a frame longer than {@code vshard.transport.partial.frame.timeout.ms}. */
     public static final int PARTIAL_FRAME_TIMEOUT = 0x106;
 
+    /**
+     * Connection closed: it held answers its peer took none of for {@code vshard.transport.reply.unread.timeout.ms}.
+     */
+    public static final int ANSWERS_UNREAD = 0x107;
+
+    /**
+     * Connection closed: an answer would have taken the answers it holds (or the node's) over the reply budget
+     * ({@code vshard.transport.reply.connection.budget.bytes}, {@code vshard.transport.reply.node.budget.bytes}).
+     */
+    public static final int REPLY_BUDGET_EXCEEDED = 0x108;
+
+    /**
+     * Connection refused: the server holds its maximum of connections in their handshake, overall or from the
+     * peer's address ({@code vshard.transport.max.handshakes}, {@code vshard.transport.max.handshakes.per.address}).
+     */
+    public static final int HANDSHAKE_LIMIT = 0x109;
+
     private QuicErrorCodes()
     {
     }

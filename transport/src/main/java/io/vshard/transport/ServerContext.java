@@ -1,5 +1,7 @@
 package io.vshard.transport;
 
+import io.vshard.core.wire.FrameDescriptor;
+
 import java.net.InetSocketAddress;
 import java.util.Set;
 
@@ -58,9 +60,68 @@ public final class ServerContext extends CommonContext<ServerContext>
     /** Default shutdown flush time: 5 s. */
     public static final long SHUTDOWN_TIMEOUT_MS_DEFAULT = 5_000;
 
+    /**
+     * Bytes of answers one connection may hold that its peer has not taken yet. At half of it the connection stops
+     * accepting requests (frames already read stay held, nothing new reaches a lane) until its peer reads; an answer
+     * that would take it over the budget is not written and the connection is closed with
+     * {@code REPLY_BUDGET_EXCEEDED}. An answer to a connection that holds none is always written.
+     */
+    public static final String REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME =
+        "vshard.transport.reply.connection.budget.bytes";
+
+    /** Default reply budget per connection: 64 MiB. */
+    public static final long REPLY_CONNECTION_BUDGET_BYTES_DEFAULT = 64L * 1024 * 1024;
+
+    /**
+     * Bytes of answers all connections together may hold that their peers have not taken yet. Above half of it,
+     * connections holding more than a small backlog stop accepting requests; an answer that would take the node over
+     * it closes its connection with {@code REPLY_BUDGET_EXCEEDED} unless that connection holds almost nothing (a peer
+     * that reads its answers is always served).
+     */
+    public static final String REPLY_NODE_BUDGET_BYTES_PROP_NAME = "vshard.transport.reply.node.budget.bytes";
+
+    /** Default reply budget of the node: 512 MiB, a quarter of the launcher's 2 GiB of direct memory. */
+    public static final long REPLY_NODE_BUDGET_BYTES_DEFAULT = 512L * 1024 * 1024;
+
+    /**
+     * Time a connection may hold answers without its peer taking any of them, in milliseconds; the connection is then
+     * closed with {@code ANSWERS_UNREAD} and counted ({@code connections closed unread}).
+     */
+    public static final String REPLY_UNREAD_TIMEOUT_MS_PROP_NAME = "vshard.transport.reply.unread.timeout.ms";
+
+    /** Default unread-answers timeout: 10 s. */
+    public static final long REPLY_UNREAD_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /**
+     * Connections in their handshake the server holds at most, counted apart from the established ones
+     * ({@link #MAX_CONNECTIONS_PROP_NAME}); more are refused with {@code HANDSHAKE_LIMIT}.
+     */
+    public static final String MAX_HANDSHAKES_PROP_NAME = "vshard.transport.max.handshakes";
+
+    /** Default handshakes in progress. */
+    public static final int MAX_HANDSHAKES_DEFAULT = 128;
+
+    /** Connections in their handshake one source IP address may have at once; more are refused. */
+    public static final String MAX_HANDSHAKES_PER_ADDRESS_PROP_NAME = "vshard.transport.max.handshakes.per.address";
+
+    /** Default handshakes in progress per source address. */
+    public static final int MAX_HANDSHAKES_PER_ADDRESS_DEFAULT = 16;
+
+    /**
+     * Address validation: a new connection must echo a QUIC Retry token (HMAC-SHA256 over the peer's address and the
+     * connection id with a random key of this process, valid for a few seconds) before the server keeps any state for
+     * it. Costs one round trip per new connection; {@code false} only where every peer is trusted.
+     */
+    public static final String ADDRESS_VALIDATION_PROP_NAME = "vshard.transport.address.validation";
+
+    /** Default: address validation on. */
+    public static final boolean ADDRESS_VALIDATION_DEFAULT = true;
+
     static final Set<String> SETTINGS = Set.of(BIND_PROP_NAME, IO_THREADS_PROP_NAME, MAX_STREAMS_PROP_NAME,
         MAX_CONNECTIONS_PROP_NAME, PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME, OUTBOUND_QUEUE_BYTES_PROP_NAME,
-        SHUTDOWN_TIMEOUT_MS_PROP_NAME);
+        SHUTDOWN_TIMEOUT_MS_PROP_NAME, REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME, REPLY_NODE_BUDGET_BYTES_PROP_NAME,
+        REPLY_UNREAD_TIMEOUT_MS_PROP_NAME, MAX_HANDSHAKES_PROP_NAME, MAX_HANDSHAKES_PER_ADDRESS_PROP_NAME,
+        ADDRESS_VALIDATION_PROP_NAME);
 
     private String bind = BIND_DEFAULT;
     private int ioThreads = IO_THREADS_DEFAULT;
@@ -69,6 +130,12 @@ public final class ServerContext extends CommonContext<ServerContext>
     private long partialFrameTimeoutMs = PARTIAL_FRAME_TIMEOUT_MS_DEFAULT;
     private int outboundQueueBytes = OUTBOUND_QUEUE_BYTES_DEFAULT;
     private long shutdownTimeoutMs = SHUTDOWN_TIMEOUT_MS_DEFAULT;
+    private long replyConnectionBudgetBytes = REPLY_CONNECTION_BUDGET_BYTES_DEFAULT;
+    private long replyNodeBudgetBytes = REPLY_NODE_BUDGET_BYTES_DEFAULT;
+    private long replyUnreadTimeoutMs = REPLY_UNREAD_TIMEOUT_MS_DEFAULT;
+    private int maxHandshakes = MAX_HANDSHAKES_DEFAULT;
+    private int maxHandshakesPerAddress = MAX_HANDSHAKES_PER_ADDRESS_DEFAULT;
+    private boolean addressValidation = ADDRESS_VALIDATION_DEFAULT;
 
     /**
      * A server context with the defaults, overridden by the {@code vshard.transport.*} system properties.
@@ -253,6 +320,151 @@ public final class ServerContext extends CommonContext<ServerContext>
         return shutdownTimeoutMs;
     }
 
+    /**
+     * Set the reply budget per connection.
+     *
+     * @param bytes at least 1.
+     * @return this for a fluent API.
+     */
+    public ServerContext replyConnectionBudgetBytes(final long bytes)
+    {
+        this.replyConnectionBudgetBytes = bytes;
+        return this;
+    }
+
+    /**
+     * The reply budget per connection.
+     *
+     * @return bytes.
+     */
+    public long replyConnectionBudgetBytes()
+    {
+        return replyConnectionBudgetBytes;
+    }
+
+    /**
+     * Set the reply budget of the node.
+     *
+     * @param bytes at least the budget per connection.
+     * @return this for a fluent API.
+     */
+    public ServerContext replyNodeBudgetBytes(final long bytes)
+    {
+        this.replyNodeBudgetBytes = bytes;
+        return this;
+    }
+
+    /**
+     * The reply budget of the node.
+     *
+     * @return bytes.
+     */
+    public long replyNodeBudgetBytes()
+    {
+        return replyNodeBudgetBytes;
+    }
+
+    /**
+     * Set the time a connection may hold answers its peer takes none of.
+     *
+     * @param ms milliseconds.
+     * @return this for a fluent API.
+     */
+    public ServerContext replyUnreadTimeoutMs(final long ms)
+    {
+        this.replyUnreadTimeoutMs = ms;
+        return this;
+    }
+
+    /**
+     * The time a connection may hold answers its peer takes none of.
+     *
+     * @return milliseconds.
+     */
+    public long replyUnreadTimeoutMs()
+    {
+        return replyUnreadTimeoutMs;
+    }
+
+    /**
+     * Set the most connections in their handshake.
+     *
+     * @param maxHandshakes at least 1.
+     * @return this for a fluent API.
+     */
+    public ServerContext maxHandshakes(final int maxHandshakes)
+    {
+        this.maxHandshakes = maxHandshakes;
+        return this;
+    }
+
+    /**
+     * The most connections in their handshake.
+     *
+     * @return connections.
+     */
+    public int maxHandshakes()
+    {
+        return maxHandshakes;
+    }
+
+    /**
+     * Set the most connections in their handshake from one source address.
+     *
+     * @param maxHandshakesPerAddress at least 1.
+     * @return this for a fluent API.
+     */
+    public ServerContext maxHandshakesPerAddress(final int maxHandshakesPerAddress)
+    {
+        this.maxHandshakesPerAddress = maxHandshakesPerAddress;
+        return this;
+    }
+
+    /**
+     * The most connections in their handshake from one source address.
+     *
+     * @return connections.
+     */
+    public int maxHandshakesPerAddress()
+    {
+        return maxHandshakesPerAddress;
+    }
+
+    /**
+     * Turn address validation (QUIC Retry tokens) on or off.
+     *
+     * @param addressValidation true to validate.
+     * @return this for a fluent API.
+     */
+    public ServerContext addressValidation(final boolean addressValidation)
+    {
+        this.addressValidation = addressValidation;
+        return this;
+    }
+
+    /**
+     * Whether new connections must prove their address with a Retry token.
+     *
+     * @return true when on.
+     */
+    public boolean addressValidation()
+    {
+        return addressValidation;
+    }
+
+    /**
+     * The largest {@code frame_length} the server reads: {@link #maxFrameLength()} when set, capped at what the
+     * pipeline's maximum payload allows (a longer frame could only be refused TOO_LARGE, after the server had
+     * buffered it whole), else derived from that maximum.
+     *
+     * @param maxPayloadLength the pipeline's maximum payload.
+     * @return the maximum {@code frame_length} field value.
+     */
+    public int serverMaxFrameLengthField(final int maxPayloadLength)
+    {
+        return Math.min(maxFrameLengthField(maxPayloadLength), FrameDescriptor.maxFrameLengthField(maxPayloadLength));
+    }
+
     boolean applySide(final String name, final String value)
     {
         switch (name)
@@ -264,6 +476,12 @@ public final class ServerContext extends CommonContext<ServerContext>
             case PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME -> partialFrameTimeoutMs(parseLong(name, value));
             case OUTBOUND_QUEUE_BYTES_PROP_NAME -> outboundQueueBytes(parseInt(name, value));
             case SHUTDOWN_TIMEOUT_MS_PROP_NAME -> shutdownTimeoutMs(parseLong(name, value));
+            case REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME -> replyConnectionBudgetBytes(parseLong(name, value));
+            case REPLY_NODE_BUDGET_BYTES_PROP_NAME -> replyNodeBudgetBytes(parseLong(name, value));
+            case REPLY_UNREAD_TIMEOUT_MS_PROP_NAME -> replyUnreadTimeoutMs(parseLong(name, value));
+            case MAX_HANDSHAKES_PROP_NAME -> maxHandshakes(parseInt(name, value));
+            case MAX_HANDSHAKES_PER_ADDRESS_PROP_NAME -> maxHandshakesPerAddress(parseInt(name, value));
+            case ADDRESS_VALIDATION_PROP_NAME -> addressValidation(parseBoolean(name, value));
             default ->
             {
                 return false;
@@ -286,5 +504,14 @@ public final class ServerContext extends CommonContext<ServerContext>
         requirePositive(PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME, partialFrameTimeoutMs);
         requirePowerOfTwo(OUTBOUND_QUEUE_BYTES_PROP_NAME, outboundQueueBytes);
         requirePositive(SHUTDOWN_TIMEOUT_MS_PROP_NAME, shutdownTimeoutMs);
+        requirePositive(REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME, replyConnectionBudgetBytes);
+        requirePositive(REPLY_UNREAD_TIMEOUT_MS_PROP_NAME, replyUnreadTimeoutMs);
+        requirePositive(MAX_HANDSHAKES_PROP_NAME, maxHandshakes);
+        requirePositive(MAX_HANDSHAKES_PER_ADDRESS_PROP_NAME, maxHandshakesPerAddress);
+        if (replyNodeBudgetBytes < replyConnectionBudgetBytes)
+        {
+            throw new IllegalArgumentException("must be at least " + REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME + "=" +
+                replyConnectionBudgetBytes + ": " + REPLY_NODE_BUDGET_BYTES_PROP_NAME + "=" + replyNodeBudgetBytes);
+        }
     }
 }

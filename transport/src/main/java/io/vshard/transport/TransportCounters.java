@@ -49,6 +49,24 @@ public final class TransportCounters implements AutoCloseable
     /** Streams reset because the peer held part of a frame longer than the partial-frame timeout. */
     public final AtomicCounter partialFrameTimeouts;
 
+    /** Connections closed because their peer took none of the answers they held for the unread timeout. */
+    public final AtomicCounter connectionsClosedUnread;
+
+    /** Connections closed because an answer would have taken them, or the node, over the reply budget. */
+    public final AtomicCounter connectionsClosedOverBudget;
+
+    /** Times a connection stopped accepting requests because it held half its reply budget (or the node half its). */
+    public final AtomicCounter replyBudgetHolds;
+
+    /** Answer bytes the connections hold that their peers have not taken, node-wide (a gauge). */
+    public final AtomicCounter replyBytesQueued;
+
+    /** Answers or error answers that could not be written because direct memory ran out. */
+    public final AtomicCounter directMemoryFailures;
+
+    /** Connection attempts refused over the handshake limits, overall or per source address. */
+    public final AtomicCounter handshakesRefused;
+
     private final AtomicCounter[] all;
 
     /**
@@ -71,9 +89,16 @@ public final class TransportCounters implements AutoCloseable
         repliesDropped = add(manager, "replies dropped");
         backPressurePauses = add(manager, "back-pressure pauses");
         partialFrameTimeouts = add(manager, "partial frame timeouts");
+        connectionsClosedUnread = add(manager, "connections closed unread");
+        connectionsClosedOverBudget = add(manager, "connections closed over budget");
+        replyBudgetHolds = add(manager, "reply budget holds");
+        replyBytesQueued = add(manager, "reply bytes queued");
+        directMemoryFailures = add(manager, "direct memory failures");
+        handshakesRefused = add(manager, "handshakes refused");
         all = new AtomicCounter[]{ connectionsAccepted, connectionsActive, connectionsRefused, streamsOpened,
             streamsReset, framesIn, framesOut, bytesIn, bytesOut, identityMismatches, repliesDropped,
-            backPressurePauses, partialFrameTimeouts };
+            backPressurePauses, partialFrameTimeouts, connectionsClosedUnread, connectionsClosedOverBudget,
+            replyBudgetHolds, replyBytesQueued, directMemoryFailures, handshakesRefused };
     }
 
     private static AtomicCounter add(final CountersManager manager, final String metric)

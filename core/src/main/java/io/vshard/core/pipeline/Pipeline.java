@@ -63,6 +63,8 @@ public final class Pipeline implements AutoCloseable
     private volatile boolean closed;
     private boolean laneThreadsStopped;
     private boolean released;
+    private boolean closeCompleted;
+    private int[] stuckLanes = new int[0];
 
     private Pipeline(final PipelineContext ctx)
     {
@@ -419,32 +421,54 @@ public final class Pipeline implements AutoCloseable
     /**
      * Stop accepting ({@link #CLOSED} for new offers), let every lane handle all it accepted and deliver the
      * answers, stop the lane threads. Blocks until drained: a handler stuck forever keeps it waiting, and so does an
-     * {@link ExclusivePublisher} whose run stays open until its thread ends it. An interrupt does not cut
-     * the wait short (the lanes still use their memory); the thread's interrupt flag is set again on return.
-     * Leaves the counters file mapped and the pool alive for a transport still draining replies; call
-     * {@link #release()} after it.
+     * {@link ExclusivePublisher} whose run stays open until its thread ends it; {@link #close(long)} bounds the wait.
+     * An interrupt does not cut the wait short (the lanes still use their memory); the thread's interrupt flag is set
+     * again on return. Leaves the counters file mapped and the pool alive for a transport still draining replies;
+     * call {@link #release()} after it.
      */
     public void close()
     {
-        if (closed && laneThreadsStopped)
+        close(Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code timeoutMs} for the lanes to drain. A lane still inside a handler
+     * then is reported to the error handler (an {@link IllegalStateException} naming the lane and its targets, with
+     * the lane thread's stack as its stack trace) and left running: its thread is a daemon, its memory and the spill
+     * pool are never freed (the handler may still use them), and the process can exit. Every other lane is drained
+     * and stopped as usual. Once it has returned, later calls return at once.
+     *
+     * @param timeoutMs the most to wait for the lanes; {@link Long#MAX_VALUE} for no limit.
+     * @return the ids of the lanes left stuck, empty when all stopped.
+     */
+    public int[] close(final long timeoutMs)
+    {
+        if (closeCompleted)
         {
-            return;
+            return stuckLanes.clone();
         }
         closed = true;
+        final long deadlineNs = Long.MAX_VALUE == timeoutMs ?
+            Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         // An interrupt does not cut the drain short (the lanes still use the arenas), and parkNanos returns at once
         // while the flag is set: clear it, remember it, and set it again on the way out.
         boolean interrupted = Thread.interrupted();
         // Dekker with ExclusivePublisher: closed is stored, then each publisher's run flag loaded. A run that began
         // before sees the flag; wait for it to end, so that everything it accepted is in its rings' cursors.
+        boolean publishersQuiet = true;
         for (final ExclusivePublisher publisher : exclusivePublishers)
         {
-            while (publisher.isInRun())
+            while (publisher.isInRun() && System.nanoTime() - deadlineNs < 0)
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
-                if (Thread.interrupted())
-                {
-                    interrupted = true;
-                }
+                interrupted |= Thread.interrupted();
+            }
+            if (publisher.isInRun())
+            {
+                // Its owner may still be writing into its rings: they must outlive this close.
+                publishersQuiet = false;
+                errorHandler.onError(new IllegalStateException(
+                    "an exclusive publisher's run was still open " + timeoutMs + " ms into close: rings not freed"));
             }
         }
         final long[] cursors = new long[lanes.length];
@@ -452,28 +476,38 @@ public final class Pipeline implements AutoCloseable
         {
             cursors[i] = lanes[i].close();
         }
+        final boolean[] drained = new boolean[lanes.length];
+        int stuck = 0;
         for (int i = 0; i < lanes.length; i++)
         {
-            while (!lanes[i].isDrainedTo(cursors[i]))
+            while (!(drained[i] = lanes[i].isDrainedTo(cursors[i])) && System.nanoTime() - deadlineNs < 0)
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
-                if (Thread.interrupted())
-                {
-                    interrupted = true;
-                }
+                interrupted |= Thread.interrupted();
+            }
+            if (!drained[i])
+            {
+                stuck++;
             }
         }
         for (final Lane lane : lanes)
         {
             lane.halt();
         }
-        for (final Lane lane : lanes)
+        final int[] stuckIds = new int[stuck];
+        for (int i = 0, s = 0; i < lanes.length; i++)
         {
+            if (!drained[i])
+            {
+                stuckIds[s++] = i;
+                reportStuck(i, timeoutMs);
+                continue;
+            }
             while (true)
             {
                 try
                 {
-                    lane.thread().join();
+                    lanes[i].thread().join();
                     break;
                 }
                 catch (final InterruptedException ex)
@@ -481,16 +515,39 @@ public final class Pipeline implements AutoCloseable
                     interrupted = true;
                 }
             }
+            if (publishersQuiet)
+            {
+                lanes[i].freeArena();
+            }
         }
-        for (final Lane lane : lanes)
-        {
-            lane.freeArena();
-        }
-        laneThreadsStopped = true;
+        stuckLanes = stuckIds;
+        laneThreadsStopped = 0 == stuck;
+        closeCompleted = true;
         if (interrupted)
         {
             Thread.currentThread().interrupt();
         }
+        return stuckIds.clone();
+    }
+
+    /**
+     * The lanes a bounded {@link #close(long)} left stuck in a handler.
+     *
+     * @return lane ids, empty when none (or before close).
+     */
+    public int[] stuckLanes()
+    {
+        return stuckLanes.clone();
+    }
+
+    private void reportStuck(final int laneId, final long timeoutMs)
+    {
+        final Thread thread = lanes[laneId].thread();
+        final IllegalStateException stuck = new IllegalStateException("lane " + laneId + " " +
+            ctx.laneLayout().lanes().get(laneId).targets() + " (thread " + thread.getName() + ") still in a handler " +
+            timeoutMs + " ms into close: left running, its memory not freed");
+        stuck.setStackTrace(thread.getStackTrace());
+        errorHandler.onError(stuck);
     }
 
     /**
@@ -506,6 +563,11 @@ public final class Pipeline implements AutoCloseable
         {
             released = true;
             statusPublisher.stop();
+            if (!laneThreadsStopped)
+            {
+                // A stuck lane may still write its counters and use pooled buffers when its handler returns.
+                return;
+            }
             countersFile.markClosed();
             pool.close();
             countersFile.close();

@@ -2,6 +2,7 @@ package io.vshard.core.pipeline;
 
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.dispatch.LaneLayout;
+import io.vshard.core.status.DistinctErrorLog;
 import io.vshard.core.wire.EnvelopeDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.ErrorHandler;
@@ -47,7 +48,7 @@ public final class PipelineContext
         Configuration.LIVENESS_TIMEOUT_MS_PROP_NAME, Configuration.LIVENESS_TIMEOUT_MS_DEFAULT);
     private File dir = new File(System.getProperty(Configuration.DIR_PROP_NAME, Configuration.DIR_DEFAULT));
     private String name = "vshard";
-    private ErrorHandler errorHandler = PipelineContext::printError;
+    private ErrorHandler errorHandler = new DistinctErrorLog("vshard");
     private final EnvelopeHandler[] handlers = new EnvelopeHandler[DispatchTarget.COUNT];
     private boolean concluded;
 
@@ -613,11 +614,5 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException("not an integer: " + key + "=" + value, ex);
         }
-    }
-
-    private static void printError(final Throwable throwable)
-    {
-        System.err.println(System.currentTimeMillis() + " vshard error: " + throwable);
-        throwable.printStackTrace(System.err);
     }
 }

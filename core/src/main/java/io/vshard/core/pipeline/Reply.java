@@ -27,6 +27,9 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class Reply
 {
+    /** The text of the ERROR answer to an envelope whose handler threw: fixed, never the exception's message. */
+    public static final String HANDLER_FAILED_MESSAGE = "handler failed";
+
     private static final int IDLE = 0;
     private static final int CLAIMED = 1;
     private static final int SENT = 2;
@@ -231,7 +234,8 @@ public final class Reply
     {
         if (SENT != state && !delivering)
         {
-            error(ErrorCode.HANDLER_FAILED, "handler failed: " + cause);
+            // A fixed text: the exception's message may carry what the peer must not see; the error handler has it.
+            error(ErrorCode.HANDLER_FAILED, HANDLER_FAILED_MESSAGE);
         }
         else
         {

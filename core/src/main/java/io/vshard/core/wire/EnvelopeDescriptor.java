@@ -44,6 +44,9 @@ public final class EnvelopeDescriptor
     /** Offset of the u64 receiver node id (0 = resolve by routing table). */
     public static final int TARGET_NODE_FIELD_OFFSET = 12;
 
+    /** target_node value meaning "resolve by routing table": any node may take it. */
+    public static final long TARGET_NODE_ANY = 0;
+
     /** Offset of the u32 virtual shard id. */
     public static final int VSHARD_ID_FIELD_OFFSET = 20;
 

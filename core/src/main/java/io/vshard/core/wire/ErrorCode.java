@@ -21,14 +21,16 @@ public enum ErrorCode
     /** source_node differs from the node id in the peer's certificate. */
     IDENTITY_MISMATCH(7),
     /** The node is draining and accepts no new work. */
-    SHUTTING_DOWN(8);
+    SHUTTING_DOWN(8),
+    /** target_node is neither this node's id nor 0 (resolve by routing table). */
+    WRONG_TARGET(9);
 
     /**
      * The value decoders return when the input is valid.
      */
     public static final int NONE = 0;
 
-    private static final ErrorCode[] BY_VALUE = new ErrorCode[9];
+    private static final ErrorCode[] BY_VALUE = new ErrorCode[10];
 
     static
     {

@@ -25,7 +25,8 @@ class ErrorCodeTest
             "5 NO_HANDLER",
             "6 HANDLER_FAILED",
             "7 IDENTITY_MISMATCH",
-            "8 SHUTTING_DOWN");
+            "8 SHUTTING_DOWN",
+            "9 WRONG_TARGET");
         final List<String> actual = new ArrayList<>();
         for (final ErrorCode code : ErrorCode.values())
         {
@@ -37,7 +38,7 @@ class ErrorCodeTest
     }
 
     @ParameterizedTest(name = "get({0})")
-    @ValueSource(ints = { 0, -1, 9, 10, 0xFFFF, Integer.MAX_VALUE, Integer.MIN_VALUE })
+    @ValueSource(ints = { 0, -1, 10, 11, 0xFFFF, Integer.MAX_VALUE, Integer.MIN_VALUE })
     void shouldAnswerNullForValueWithNoCode(final int value)
     {
         assertThat(ErrorCode.get(value)).isNull();

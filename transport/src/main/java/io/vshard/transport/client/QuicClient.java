@@ -19,9 +19,9 @@ import io.netty.util.concurrent.Future;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
+import io.vshard.transport.ClientContext;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.QuicRuntime;
-import io.vshard.transport.ClientContext;
 import io.vshard.transport.tls.QuicTls;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -146,7 +146,7 @@ public final class QuicClient implements AutoCloseable
         if (null == sslContext)
         {
             ctx.conclude();
-            sslContext = QuicTls.client(ctx.nodeCertificate());
+            sslContext = QuicTls.client(ctx.nodeCertificate(), ctx.serverNodeId());
         }
         errorHandler = null != ctx.errorHandler() ? ctx.errorHandler() : (ex) -> LOG.log(
             System.Logger.Level.ERROR, "client error", ex);
@@ -391,8 +391,17 @@ public final class QuicClient implements AutoCloseable
                 final CompletableFuture<Answer> future = futures.remove(correlationId);
                 if (null != future)
                 {
-                    future.complete(
-                        new Answer(correlationId, kind, errorCode, null == envelope ? null : copy(envelope)));
+                    try
+                    {
+                        future.complete(
+                            new Answer(correlationId, kind, errorCode, null == envelope ? null : copy(envelope)));
+                    }
+                    catch (final Throwable ex)
+                    {
+                        // A malformed answer (a malicious or broken server): the request gets an outcome all the same.
+                        future.completeExceptionally(ex);
+                        throw ex;
+                    }
                     return;
                 }
             }

@@ -40,7 +40,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         MESSAGES[ErrorCode.HANDLER_FAILED.value()] = "handler failed";
         MESSAGES[ErrorCode.IDENTITY_MISMATCH.value()] = "source_node differs from the peer certificate's node id";
         MESSAGES[ErrorCode.SHUTTING_DOWN.value()] = "node shutting down";
+        MESSAGES[ErrorCode.WRONG_TARGET.value()] = "target_node is not this node's id";
     }
+
+    private static final String OUT_OF_MEMORY_MESSAGE = "node out of direct memory";
 
     final FrameBatch batch;
     boolean dirty;
@@ -58,6 +61,9 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private boolean partialFrameSeen;
     private long partialFrameSinceNs;
     private long partialFrameMark;
+    private long accountedReplyBytes;
+    private boolean heldByBudget;
+    private boolean released;
     private final Runnable resumeAfterWrites = this::resumeAfterWrites;
 
     InboundStream(final ServerIoLoop loop, final ServerConnection connection, final QuicStreamChannel channel)
@@ -68,7 +74,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         this.pipeline = loop.pipeline;
         this.reader = new FrameReader(loop.maxFrameLengthField, channel.alloc());
         this.batch = new FrameBatch(channel, loop.ctx.writeBatchBytes(), loop.ctx.writeBatchBytes(),
-            this::onAnswersTaken);
+            this::onAnswersTaken, this::accountReplyBytes);
     }
 
     /**
@@ -78,7 +84,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     {
         address = loop.streams.add(this);
         loop.counters.streamsOpened.increment();
-        connection.streamOpened();
+        connection.streamOpened(loop);
     }
 
     /**
@@ -119,15 +125,33 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
+        // Held, not offered, while this stream's answers back up or its connection (or the node) holds half its
+        // reply budget: what a lane accepts now it answers later, and those answers must have somewhere to go.
+        if (0 != (pauseReasons & PAUSED_BY_WRITE) || !connection.acceptsRequests())
+        {
+            heldByBudget = true;
+            return false;
+        }
+        heldByBudget = false;
         final long correlationId = FrameDescriptor.correlationId(buffer, offset);
         if (FrameDescriptor.KIND_ENVELOPE == FrameDescriptor.kind(buffer, offset) &&
-            length >= ENVELOPE_FRAME_MIN_LENGTH &&
-            EnvelopeDescriptor.sourceNode(buffer, offset + FrameDescriptor.BODY_OFFSET) != connection.peerNodeId())
+            length >= ENVELOPE_FRAME_MIN_LENGTH)
         {
-            loop.counters.identityMismatches.increment();
-            pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
-            answerError(correlationId, ErrorCode.IDENTITY_MISMATCH.value());
-            return true;
+            final int envelopeOffset = offset + FrameDescriptor.BODY_OFFSET;
+            if (EnvelopeDescriptor.sourceNode(buffer, envelopeOffset) != connection.peerNodeId())
+            {
+                loop.counters.identityMismatches.increment();
+                pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
+                answerError(correlationId, ErrorCode.IDENTITY_MISMATCH.value());
+                return true;
+            }
+            final long targetNode = EnvelopeDescriptor.targetNode(buffer, envelopeOffset);
+            if (EnvelopeDescriptor.TARGET_NODE_ANY != targetNode && loop.nodeId != targetNode)
+            {
+                pipeline.errorCounter(ErrorCode.WRONG_TARGET).increment();
+                answerError(correlationId, ErrorCode.WRONG_TARGET.value());
+                return true;
+            }
         }
 
         final int result = loop.publisher.offerFrame(buffer, offset, length, loop.replies, address);
@@ -136,6 +160,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
             if (FrameDescriptor.FIRE_AND_FORGET != correlationId)
             {
                 inFlight++;
+                connection.requestAccepted();
             }
             return true;
         }
@@ -147,9 +172,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         return true;
     }
 
-    /**
-     * {@inheritDoc}
-     */
     /**
      * {@inheritDoc}
      */
@@ -171,6 +193,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         loop.paused.remove(this);
         reader.release();
         batch.release();
+        released = true;
+        accountReplyBytes();
+        connection.requestsForgotten(inFlight);
+        inFlight = 0;
         connection.streamClosed();
     }
 
@@ -188,8 +214,32 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     void appendReply(final DirectBuffer buffer, final int offset, final int length)
     {
-        batch.append(buffer, offset, length);
         inFlight--;
+        if (!connection.admitsAnswer(length))
+        {
+            loop.counters.repliesDropped.increment();
+            return;
+        }
+        try
+        {
+            batch.append(buffer, offset, length);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            onOutOfDirectMemory(ex, FrameDescriptor.correlationId(buffer, offset));
+        }
+        accountReplyBytes();
+    }
+
+    /**
+     * Periodic check from the I/O thread: the connection's unread-answers deadline.
+     *
+     * @param nowNs     the time now.
+     * @param timeoutNs the unread-answers timeout.
+     */
+    void checkUnread(final long nowNs, final long timeoutNs)
+    {
+        connection.checkUnread(nowNs, timeoutNs);
     }
 
     /**
@@ -199,6 +249,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     void flushWrites()
     {
         batch.flush();
+        accountReplyBytes();
         if (batch.queuedBytes() > loop.answerBacklogBytes && 0 == (pauseReasons & PAUSED_BY_WRITE))
         {
             pause(PAUSED_BY_WRITE);
@@ -284,7 +335,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             if (0 == (pauseReasons & PAUSED_BY_LANE))
             {
-                loop.counters.backPressurePauses.increment();
+                if (!heldByBudget)
+                {
+                    loop.counters.backPressurePauses.increment();
+                }
                 loop.paused.add(this);
                 pause(PAUSED_BY_LANE);
             }
@@ -312,6 +366,11 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         if (batch.queuedBytes() <= loop.ctx.writeBatchBytes())
         {
             unpause(PAUSED_BY_WRITE);
+            if (0 != (pauseReasons & PAUSED_BY_LANE))
+            {
+                // Frames held while the answers backed up wait in the resume queue.
+                loop.scheduleResume();
+            }
         }
     }
 
@@ -321,11 +380,45 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             return;
         }
-        final String message = MESSAGES[code];
+        writeError(correlationId, code, MESSAGES[code]);
+    }
+
+    private void writeError(final long correlationId, final int code, final String message)
+    {
         final int length = FrameFlyweight.errorFrameLength(message);
-        final int at = batch.claim(length);
-        frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
-        batch.commit(length);
+        try
+        {
+            final int at = batch.claim(length);
+            frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
+            batch.commit(length);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            loop.counters.directMemoryFailures.increment();
+            loop.counters.repliesDropped.increment();
+            loop.errorHandler.onError(ex);
+        }
+        accountReplyBytes();
+    }
+
+    private void onOutOfDirectMemory(final OutOfMemoryError ex, final long correlationId)
+    {
+        // Direct memory ran out despite the budgets (another part of the process took it): this answer is lost, so
+        // tell the peer with a small error frame if even that fits, and go on serving the others.
+        loop.counters.directMemoryFailures.increment();
+        loop.errorHandler.onError(ex);
+        writeError(correlationId, ErrorCode.HANDLER_FAILED.value(), OUT_OF_MEMORY_MESSAGE);
+    }
+
+    private void accountReplyBytes()
+    {
+        final long held = released ? 0 : batch.pendingBytes() + batch.queuedBytes();
+        final long delta = held - accountedReplyBytes;
+        if (0 != delta)
+        {
+            accountedReplyBytes = held;
+            connection.addReplyBytes(delta);
+        }
     }
 
     private void pause(final int reason)
@@ -365,6 +458,8 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     {
         reader.release();
         batch.release();
+        released = true;
+        accountReplyBytes();
         channel.shutdown(code);
         channel.close();
     }

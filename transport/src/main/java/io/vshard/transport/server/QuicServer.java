@@ -46,11 +46,15 @@ public final class QuicServer implements AutoCloseable
     // A refused peer retransmits its Initial for a few probe timeouts at most: remember attempts that long.
     private static final long REFUSAL_WINDOW_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int REFUSALS_REMEMBERED = 4096;
+    // Refusals and connections closed for their answers are logged at most once per interval, with counts.
+    private static final long REFUSAL_REPORT_INTERVAL_MS = 10_000;
+    private static final int REPORTED_COUNTERS = 5;
 
     final ServerContext ctx;
     final AtomicInteger connectionCount = new AtomicInteger();
     final AtomicInteger openStreams = new AtomicInteger();
     final RefusalLog refusals = new RefusalLog(REFUSAL_WINDOW_NS, REFUSALS_REMEMBERED);
+    HandshakeAdmission handshakes;
     TransportCounters counters;
     private final Pipeline pipeline;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
@@ -62,6 +66,8 @@ public final class QuicServer implements AutoCloseable
     private volatile boolean closing;
     private boolean started;
     private boolean closed;
+    private RetryTokenHandler tokenHandler;
+    private final long[] reported = new long[REPORTED_COUNTERS];
 
     /**
      * A server for a pipeline; nothing is bound before {@link #start()}.
@@ -93,6 +99,8 @@ public final class QuicServer implements AutoCloseable
         started = true;
         final QuicSslContext sslContext = QuicTls.server(ctx.nodeCertificate());
         counters = new TransportCounters(pipeline.countersManager());
+        handshakes = new HandshakeAdmission(ctx.maxHandshakes(), ctx.maxHandshakesPerAddress());
+        tokenHandler = ctx.addressValidation() ? new RetryTokenHandler() : null;
         final boolean reusePort = ctx.ioThreads() > 1 && QuicRuntime.isEpoll();
         final int threads = reusePort ? ctx.ioThreads() : 1;
         if (ctx.ioThreads() > 1 && !reusePort)
@@ -117,6 +125,8 @@ public final class QuicServer implements AutoCloseable
             }
             QuicRuntime.logSocketBuffers(sockets.get(0), ctx);
             pipeline.addRoomListener(roomListener);
+            loops[0].eventLoop.scheduleWithFixedDelay(this::reportRefusals, REFUSAL_REPORT_INTERVAL_MS,
+                REFUSAL_REPORT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         }
         catch (final RuntimeException ex)
         {
@@ -125,7 +135,8 @@ public final class QuicServer implements AutoCloseable
         }
         LOG.log(System.Logger.Level.INFO, "QUIC server " + ctx.nodeCertificate().identity().uri() + " on " +
             localAddress() + ": " + threads + " I/O thread(s), " + (QuicRuntime.isEpoll() ? "epoll" : "nio") +
-            ", ALPN " + QuicTls.ALPN + ", mutual TLS" + (ctx.dev() ? " (DEVELOPMENT CA)" : ""));
+            ", ALPN " + QuicTls.ALPN + ", mutual TLS" + (ctx.dev() ? " (DEVELOPMENT CA)" : "") +
+            (null != tokenHandler ? ", address validation" : ", NO address validation"));
         return this;
     }
 
@@ -157,6 +168,17 @@ public final class QuicServer implements AutoCloseable
     public int connectionCount()
     {
         return connections.size();
+    }
+
+    /**
+     * Connections in their handshake, for tests and monitoring (they count against the handshake limits, not the
+     * connection limit).
+     *
+     * @return the count, 0 before {@link #start()}.
+     */
+    public int handshakesInProgress()
+    {
+        return null == handshakes ? 0 : handshakes.inProgress();
     }
 
     /**
@@ -198,7 +220,8 @@ public final class QuicServer implements AutoCloseable
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.shutdownTimeoutMs());
         try
         {
-            pipeline.close();
+            // A handler stuck past the shutdown timeout is reported by the pipeline and left behind; the rest goes on.
+            pipeline.close(remainingMs(deadlineNs));
             for (final ServerIoLoop loop : loops)
             {
                 loop.eventLoop.submit(loop::finishStreams).awaitUninterruptibly(remainingMs(deadlineNs));
@@ -239,6 +262,28 @@ public final class QuicServer implements AutoCloseable
         for (final ServerIoLoop loop : loops)
         {
             loop.scheduleResume();
+        }
+    }
+
+    private void reportRefusals()
+    {
+        final long[] now = {
+            counters.connectionsRefused.get(), counters.handshakesRefused.get(), counters.connectionsClosedUnread.get(),
+            counters.connectionsClosedOverBudget.get(), counters.directMemoryFailures.get() };
+        boolean changed = false;
+        for (int i = 0; i < REPORTED_COUNTERS; i++)
+        {
+            changed |= now[i] != reported[i];
+        }
+        if (changed)
+        {
+            LOG.log(System.Logger.Level.WARNING, String.format("in the last %d s: %d connections refused " +
+                "(%d over the handshake limits, %d handshakes in progress), %d closed with answers unread, %d closed " +
+                "over the reply budget, %d direct memory failures; %d reply bytes queued",
+                TimeUnit.MILLISECONDS.toSeconds(REFUSAL_REPORT_INTERVAL_MS), now[0] - reported[0], now[1] - reported[1],
+                handshakes.inProgress(), now[2] - reported[2], now[3] - reported[3], now[4] - reported[4],
+                counters.replyBytesQueued.get()));
+            System.arraycopy(now, 0, reported, 0, REPORTED_COUNTERS);
         }
     }
 
@@ -288,6 +333,10 @@ public final class QuicServer implements AutoCloseable
                     stream.pipeline().addLast(new InboundStream(loopOf(stream.eventLoop()), connection, stream));
                 }
             });
+        if (null != tokenHandler)
+        {
+            builder.tokenHandler(tokenHandler);
+        }
         if (null != idGenerator)
         {
             builder.localConnectionIdLength(idLength).connectionIdAddressGenerator(idGenerator);

@@ -9,16 +9,20 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.tls.NodeIdentity;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One peer connection on the server: enforces the connection limit and the handshake timeout, and once the TLS
- * handshake has verified the peer's certificate, takes the peer's node id from it. Until then no stream of the
- * connection may reach a lane. Only the connection's I/O thread touches it, except {@link #peerNodeId()} which
- * is read on that same thread by the streams.
+ * One peer connection on the server: enforces the handshake limits (overall and per source address) and the
+ * handshake timeout, then the connection limit once the TLS handshake has verified the peer's certificate, and takes
+ * the peer's node id from it. Until then no stream of the connection may reach a lane. Once established it keeps the
+ * connection's reply budget: the answer bytes its streams hold that the peer has not taken, whether it may accept
+ * more requests, whether an answer still fits, and how long its peer has taken none. Only the connection's I/O
+ * thread touches it, except {@link #peerNodeId()} which is read on that same thread by the streams.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter
 {
@@ -32,6 +36,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private int openStreams;
     private Attempt attempt;
     private SocketAddress peerAddress;
+    private InetAddress handshakeAddress;
+    private boolean inHandshake;
+    private ServerIoLoop loop;
+    private long replyBytes;
+    private long requestsInFlight;
+    private int largestAnswerBytes;
+    private long takenMark;
+    private long unreadMark;
+    private long unreadSinceNs;
+    private boolean unreadSeen;
+    private boolean holding;
+    private boolean answersRefused;
 
     ServerConnection(final QuicServer server)
     {
@@ -63,8 +79,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         return channel;
     }
 
-    void streamOpened()
+    void streamOpened(final ServerIoLoop loop)
     {
+        this.loop = loop;
         openStreams++;
         server.openStreams.incrementAndGet();
     }
@@ -90,12 +107,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
             refuseOnceReceived(ctx, QuicErrorCodes.SHUTTING_DOWN, "shutting down");
             return;
         }
-        counted = true;
-        if (server.connectionCount.incrementAndGet() > server.ctx.maxConnections())
+        final InetAddress address =
+            peerAddress instanceof InetSocketAddress inet ? inet.getAddress() : null;
+        final int admission = server.handshakes.admit(address);
+        if (HandshakeAdmission.ADMITTED != admission)
         {
-            refuseOnceReceived(ctx, QuicErrorCodes.CONNECTION_LIMIT, "connection limit");
+            server.counters.handshakesRefused.increment();
+            refuseOnceReceived(ctx, QuicErrorCodes.HANDSHAKE_LIMIT, HandshakeAdmission.OVER_TOTAL == admission ?
+                "handshake limit" : "handshake limit of the address");
             return;
         }
+        inHandshake = true;
+        handshakeAddress = address;
         handshakeTimer = ctx.executor().schedule(
             this::onHandshakeTimeout, server.ctx.handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
     }
@@ -106,6 +129,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     public void channelActive(final ChannelHandlerContext ctx)
     {
         cancelHandshakeTimer();
+        leaveHandshake();
+        counted = true;
+        if (server.connectionCount.incrementAndGet() > server.ctx.maxConnections())
+        {
+            refuse(QuicErrorCodes.CONNECTION_LIMIT, "connection limit");
+            return;
+        }
         final NodeIdentity identity = verifiedPeer();
         if (null == identity || !server.ctx.cluster().equals(identity.cluster()))
         {
@@ -130,6 +160,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     private void onClosed()
     {
         cancelHandshakeTimer();
+        leaveHandshake();
         if (counted)
         {
             counted = false;
@@ -161,6 +192,165 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
     void closeCleanly()
     {
         channel.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
+     * A request that waits for an answer reached a lane.
+     */
+    void requestAccepted()
+    {
+        requestsInFlight++;
+    }
+
+    /**
+     * Requests whose answers will never be delivered here: their stream closed.
+     *
+     * @param count of requests.
+     */
+    void requestsForgotten(final int count)
+    {
+        requestsInFlight -= count;
+    }
+
+    /**
+     * Whether the connection may accept more requests: false once the answers it holds plus those its requests in
+     * flight may bring (each counted at the largest answer seen on the connection) reach half its reply budget, until
+     * that falls to a quarter of it; and while the node holds half its budget if this connection holds more than a
+     * small backlog. Counting the answers still to come is what keeps a peer from slipping in a burst of small
+     * requests for large answers before the first of them is queued. Its I/O thread, per frame: no allocation.
+     *
+     * @return true when requests may be offered to the lanes.
+     */
+    boolean acceptsRequests()
+    {
+        final long budget = server.ctx.replyConnectionBudgetBytes();
+        final long limit = holding ? budget / 4 : budget / 2;
+        if (replyBytes + requestsInFlight * largestAnswerBytes >= limit || answersRefused ||
+            (replyBytes > loop.answerBacklogBytes &&
+            server.counters.replyBytesQueued.get() >= server.ctx.replyNodeBudgetBytes() / 2))
+        {
+            if (!holding)
+            {
+                holding = true;
+                server.counters.replyBudgetHolds.increment();
+            }
+            return false;
+        }
+        holding = false;
+        return true;
+    }
+
+    /**
+     * Whether an answer of this length may be written: it must fit the connection's budget and, unless the connection
+     * holds no more than a small backlog, the node's. An answer to a connection holding nothing always fits. When it
+     * does not, the connection is closed with {@link QuicErrorCodes#REPLY_BUDGET_EXCEEDED}: a peer that left this
+     * much unread has stopped reading, and an answer dropped breaks the exactly-once contract of its other requests.
+     * Its I/O thread, per answer.
+     *
+     * @param length of the answer frame.
+     * @return true to write it, false to drop it (the connection is closing).
+     */
+    boolean admitsAnswer(final int length)
+    {
+        requestsInFlight--;
+        if (length > largestAnswerBytes)
+        {
+            largestAnswerBytes = length;
+        }
+        if (answersRefused)
+        {
+            return false;
+        }
+        if (0 == replyBytes)
+        {
+            return true;
+        }
+        if (replyBytes + length > server.ctx.replyConnectionBudgetBytes() || (replyBytes > loop.answerBacklogBytes &&
+            server.counters.replyBytesQueued.get() + length > server.ctx.replyNodeBudgetBytes()))
+        {
+            answersRefused = true;
+            server.counters.connectionsClosedOverBudget.increment();
+            close(QuicErrorCodes.REPLY_BUDGET_EXCEEDED, "reply budget exceeded");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A stream's answer bytes held changed: added to its batch, taken by the stream, or freed with it.
+     *
+     * @param delta bytes, negative when taken or freed.
+     */
+    void addReplyBytes(final long delta)
+    {
+        replyBytes += delta;
+        server.counters.replyBytesQueued.getAndAdd(delta);
+        if (delta < 0)
+        {
+            takenMark++;
+            if (holding && replyBytes + requestsInFlight * largestAnswerBytes <
+                server.ctx.replyConnectionBudgetBytes() / 4)
+            {
+                // Streams held by the budget wait in the loop's resume queue; retry them now rather than at the
+                // next room signal.
+                loop.scheduleResume();
+            }
+        }
+    }
+
+    /**
+     * Periodic check from the I/O thread: close the connection when it has held answers and its peer has taken none
+     * of them for the timeout (the first check that sees them starts the clock). Idempotent within one pass.
+     *
+     * @param nowNs     the time now.
+     * @param timeoutNs the unread-answers timeout.
+     */
+    void checkUnread(final long nowNs, final long timeoutNs)
+    {
+        if (0 == replyBytes || answersRefused)
+        {
+            unreadSeen = false;
+            return;
+        }
+        if (!unreadSeen || takenMark != unreadMark)
+        {
+            unreadSeen = true;
+            unreadMark = takenMark;
+            unreadSinceNs = nowNs;
+        }
+        else if (nowNs - unreadSinceNs >= timeoutNs)
+        {
+            answersRefused = true;
+            server.counters.connectionsClosedUnread.increment();
+            close(QuicErrorCodes.ANSWERS_UNREAD, "answers unread for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - unreadSinceNs) + " ms, " + replyBytes + " bytes held");
+        }
+    }
+
+    /**
+     * Whether the connection refuses further answers (it is being closed for its reply budget or unread answers).
+     *
+     * @return true when closing for that reason.
+     */
+    boolean refusesAnswers()
+    {
+        return answersRefused;
+    }
+
+    private void close(final int code, final String reason)
+    {
+        LOG.log(System.Logger.Level.DEBUG, "closing connection " + channel + " of node " +
+            Long.toUnsignedString(peer.nodeId()) + ": " + reason);
+        channel.close(true, code, Unpooled.EMPTY_BUFFER);
+    }
+
+    private void leaveHandshake()
+    {
+        if (inHandshake)
+        {
+            inHandshake = false;
+            server.handshakes.release(handshakeAddress);
+        }
     }
 
     private NodeIdentity verifiedPeer()

@@ -25,8 +25,8 @@ final class ServerIoLoop implements ReplyFrameHandler
     private static final long RESUME_CHECK_INTERVAL_MS = 50;
     // Answers a stream may hold that quiche has not taken yet before the stream stops reading requests.
     private static final int ANSWER_BACKLOG_BATCHES = 4;
-    // The partial-frame timeout is checked this many times per timeout (and at least once a second): a stream is
-    // reset between the timeout and a quarter more.
+    // The partial-frame and unread-answers timeouts are checked this many times per timeout (and at least once a
+    // second): a stream is reset, a connection closed, between the timeout and a quarter more.
     private static final int PARTIAL_FRAME_CHECKS_PER_TIMEOUT = 4;
     private static final long PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS = 1_000;
 
@@ -42,9 +42,11 @@ final class ServerIoLoop implements ReplyFrameHandler
     final ErrorHandler errorHandler;
     final int maxFrameLengthField;
     final long answerBacklogBytes;
+    final long nodeId;
     private final Runnable drainTask = this::drain;
     private final Runnable resumeTask = this::resume;
     private final long partialFrameTimeoutNs;
+    private final long replyUnreadTimeoutNs;
     private final AtomicBoolean resumeScheduled = new AtomicBoolean();
     private InboundStream[] dirty = new InboundStream[16];
     private int dirtyCount;
@@ -62,12 +64,14 @@ final class ServerIoLoop implements ReplyFrameHandler
         this.ctx = ctx;
         this.counters = counters;
         this.errorHandler = errorHandler;
-        this.maxFrameLengthField = ctx.maxFrameLengthField(pipeline.maxPayloadLength());
+        this.maxFrameLengthField = ctx.serverMaxFrameLengthField(pipeline.maxPayloadLength());
         this.answerBacklogBytes = ANSWER_BACKLOG_BATCHES * (long)ctx.writeBatchBytes();
         this.replies = new OutboundQueue(ctx.outboundQueueBytes(), pipeline.bufferPool(), this::onRepliesPending);
+        this.nodeId = ctx.nodeId();
         this.partialFrameTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.partialFrameTimeoutMs());
-        final long checkIntervalMs = Math.max(1, Math.min(
-            PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS, ctx.partialFrameTimeoutMs() / PARTIAL_FRAME_CHECKS_PER_TIMEOUT));
+        this.replyUnreadTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.replyUnreadTimeoutMs());
+        final long checkIntervalMs = Math.max(1, Math.min(PARTIAL_FRAME_CHECK_MAX_INTERVAL_MS,
+            Math.min(ctx.partialFrameTimeoutMs(), ctx.replyUnreadTimeoutMs()) / PARTIAL_FRAME_CHECKS_PER_TIMEOUT));
         eventLoop.scheduleWithFixedDelay(this::checkPartialFrames, checkIntervalMs, checkIntervalMs,
             TimeUnit.MILLISECONDS);
         if (ctx.safetyNet())
@@ -180,6 +184,7 @@ final class ServerIoLoop implements ReplyFrameHandler
                 if (null != stream)
                 {
                     stream.checkPartialFrame(nowNs, partialFrameTimeoutNs);
+                    stream.checkUnread(nowNs, replyUnreadTimeoutNs);
                 }
             }
         }

@@ -1,15 +1,15 @@
 package io.vshard.transport.tls;
 
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Trusts a peer only when its chain validates (PKIX: signature, validity dates, key usage) against the cluster CA
@@ -18,8 +18,12 @@ import java.security.cert.X509Certificate;
  */
 public final class ClusterTrustManager extends X509ExtendedTrustManager
 {
+    /** No particular server node expected: any node of the cluster is trusted. */
+    public static final long ANY_NODE = 0;
+
     private final X509TrustManager pkix;
     private final String cluster;
+    private final long expectedServerNodeId;
 
     /**
      * A trust manager for one cluster.
@@ -29,11 +33,24 @@ public final class ClusterTrustManager extends X509ExtendedTrustManager
      */
     public ClusterTrustManager(final String cluster, final X509Certificate... anchors)
     {
+        this(cluster, ANY_NODE, anchors);
+    }
+
+    /**
+     * A trust manager for one cluster that, as a client's, trusts only the server certificate of one node.
+     *
+     * @param cluster              the cluster whose nodes are trusted.
+     * @param expectedServerNodeId the node id a server certificate must carry, {@link #ANY_NODE} for any.
+     * @param anchors              the cluster CA certificates.
+     */
+    public ClusterTrustManager(final String cluster, final long expectedServerNodeId, final X509Certificate... anchors)
+    {
         if (0 == anchors.length)
         {
             throw new IllegalArgumentException("no CA certificate given for cluster=" + cluster);
         }
         this.cluster = cluster;
+        this.expectedServerNodeId = expectedServerNodeId;
         try
         {
             final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -105,7 +122,12 @@ public final class ClusterTrustManager extends X509ExtendedTrustManager
     public void checkServerTrusted(final X509Certificate[] chain, final String authType) throws CertificateException
     {
         pkix.checkServerTrusted(chain, authType);
-        identityOf(chain);
+        final NodeIdentity identity = identityOf(chain);
+        if (ANY_NODE != expectedServerNodeId && identity.nodeId() != expectedServerNodeId)
+        {
+            throw new CertificateException("server " + identity.uri() + " is not the expected node " +
+                Long.toUnsignedString(expectedServerNodeId));
+        }
     }
 
     /**

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 
 /**
@@ -77,6 +80,48 @@ public record NodeCertificate(NodeIdentity identity, X509Certificate certificate
         {
             throw new IllegalArgumentException("certificate has no spiffe://<cluster>/node/<id> URI SAN: " + certFile);
         }
-        return new NodeCertificate(identity, certificate, Pem.readPrivateKey(keyFile), Pem.readCertificates(caFile)[0]);
+        final PrivateKey key = Pem.readPrivateKey(keyFile);
+        if (!keyMatches(key, certificate))
+        {
+            throw new IllegalStateException("private key " + keyFile + " does not belong to certificate " +
+                certFile + " (" + identity.uri() + "): every TLS handshake would fail; give the key the certificate " +
+                "was issued for");
+        }
+        return new NodeCertificate(identity, certificate, key, Pem.readCertificates(caFile)[0]);
+    }
+
+    /**
+     * Whether a private key is the one whose public key a certificate carries: a signature made with the key must
+     * verify with the certificate. Control plane (start-up).
+     *
+     * @param key         the private key.
+     * @param certificate the certificate.
+     * @return true when they belong together.
+     */
+    public static boolean keyMatches(final PrivateKey key, final X509Certificate certificate)
+    {
+        final String algorithm = switch (key.getAlgorithm())
+        {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> key.getAlgorithm();
+        };
+        try
+        {
+            final byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            final Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            final byte[] signature = signer.sign();
+            final Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            return false;
+        }
     }
 }

@@ -41,7 +41,21 @@ public final class QuicTls
      */
     public static QuicSslContext client(final NodeCertificate node)
     {
-        return clientBuilder(node).build();
+        return client(node, ClusterTrustManager.ANY_NODE);
+    }
+
+    /**
+     * The client context: presents the node certificate and trusts only the server certificate of one node of the
+     * cluster.
+     *
+     * @param node         the node's certificate, key and CA.
+     * @param serverNodeId the node id the server's certificate must carry, {@link ClusterTrustManager#ANY_NODE}
+     *                     for any node of the cluster.
+     * @return the context.
+     */
+    public static QuicSslContext client(final NodeCertificate node, final long serverNodeId)
+    {
+        return clientBuilder(node, serverNodeId).build();
     }
 
     /**
@@ -60,11 +74,11 @@ public final class QuicTls
             .build();
     }
 
-    private static QuicSslContextBuilder clientBuilder(final NodeCertificate node)
+    private static QuicSslContextBuilder clientBuilder(final NodeCertificate node, final long serverNodeId)
     {
         return QuicSslContextBuilder.forClient()
             .keyManager(node.key(), null, node.certificate())
-            .trustManager(new ClusterTrustManager(node.identity().cluster(), node.ca()))
+            .trustManager(new ClusterTrustManager(node.identity().cluster(), serverNodeId, node.ca()))
             .applicationProtocols(ALPN)
             .earlyData(false);
     }

@@ -55,6 +55,30 @@ public final class RawQuicPeer implements AutoCloseable
         final long idleTimeoutMs,
         final long timeoutMs)
     {
+        return connect(group, server, sslContext, idleTimeoutMs, timeoutMs, new ChannelInboundHandlerAdapter());
+    }
+
+    /**
+     * Connect, waiting for the handshake, with a handler of the connection's own (it sees, for example, the
+     * {@code QuicConnectionCloseEvent} the server closes it with).
+     *
+     * @param group             event loops to run on.
+     * @param server            the node.
+     * @param sslContext        the peer's TLS.
+     * @param idleTimeoutMs     the peer's own idle timeout (QUIC uses the smaller of both ends').
+     * @param timeoutMs         how long to wait for the handshake.
+     * @param connectionHandler added to the connection's pipeline.
+     * @return the connected peer.
+     * @throws IllegalStateException when the connection is refused or fails.
+     */
+    public static RawQuicPeer connect(
+        final EventLoopGroup group,
+        final InetSocketAddress server,
+        final QuicSslContext sslContext,
+        final long idleTimeoutMs,
+        final long timeoutMs,
+        final ChannelHandler connectionHandler)
+    {
         final ChannelHandler codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(idleTimeoutMs, TimeUnit.MILLISECONDS)
@@ -69,7 +93,7 @@ public final class RawQuicPeer implements AutoCloseable
             .handler(codec)
             .bind("127.0.0.1", 0).syncUninterruptibly().channel();
         final Future<QuicChannel> connecting = QuicChannel.newBootstrap(socket)
-            .handler(new ChannelInboundHandlerAdapter())
+            .handler(connectionHandler)
             .streamHandler(new ChannelInboundHandlerAdapter())
             .remoteAddress(server)
             .connect();
