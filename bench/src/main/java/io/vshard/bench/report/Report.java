@@ -34,6 +34,8 @@ public final class Report
     private static final double ALLOC_BAR = 0.01;
     private static final double QUIC_FIRE_AND_FORGET_BAR = 0.8;
     private static final double QUIC_ROUND_TRIP_BAR = 1e6;
+    private static final double LATENCY_BAR = 1.2;
+    private static final double[] LATENCY_RATIO_PERCENTILES = {50, 99, 99.9};
 
     private final Path dir;
     private final String title;
@@ -154,6 +156,7 @@ public final class Report
         writeOtherThroughput();
         writeAverageTime();
         writeLatency();
+        writeLatencyRatios();
         writeAll();
         Files.writeString(dir.resolve("SUMMARY.md"), md.toString(), StandardCharsets.UTF_8);
     }
@@ -383,8 +386,9 @@ public final class Report
             for (int f = 0; f < forks.size(); f++)
             {
                 final Hgrm hgrm = forks.get(f);
+                final int kindColour = kind.startsWith("disruptor") ? 2 : kind.startsWith("agrona") ? 4 : 0;
                 curves.add(new Plots.Curve(kind + " fork " + (f + 1), hgrm.percentiles(), hgrm.values(),
-                    f, !"toHandler".equals(kind)));
+                    kindColour + f, "toReply".equals(kind)));
             }
         }
         md.append('\n');
@@ -394,6 +398,66 @@ public final class Report
             Plots.percentiles(dir.resolve(file), entry.getKey(), entry.getValue());
             md.append("![").append(entry.getKey()).append("](").append(file).append(")\n\n");
         }
+    }
+
+    /**
+     * Issue #12: the pipeline's latency to its handler against the bare Disruptor ring's (and Agrona's) latency to
+     * its consumer, same paced producer, same run: ratios of the medians over forks, per percentile.
+     */
+    private void writeLatencyRatios()
+    {
+        final Map<String, List<Hgrm>> bySeries = latencies.stream()
+            .collect(Collectors.groupingBy(Hgrm::series, TreeMap::new, Collectors.toList()));
+        final StringBuilder rows = new StringBuilder();
+        for (final Map.Entry<String, List<Hgrm>> entry : bySeries.entrySet())
+        {
+            final String series = entry.getKey();
+            if (!series.endsWith("-toHandler"))
+            {
+                continue;
+            }
+            final String prefix = series.substring(0, series.length() - "-toHandler".length());
+            final List<Hgrm> disruptor = bySeries.get(prefix + "-disruptorToConsumer");
+            if (null == disruptor)
+            {
+                continue;
+            }
+            final List<Hgrm> agrona = bySeries.get(prefix + "-agronaToConsumer");
+            rows.append("| ").append(prefix);
+            final StringBuilder ratios = new StringBuilder();
+            final StringBuilder vsAgrona = new StringBuilder();
+            boolean met = true;
+            for (final double percentile : LATENCY_RATIO_PERCENTILES)
+            {
+                final double node = medianAt(entry.getValue(), percentile);
+                final double bare = medianAt(disruptor, percentile);
+                rows.append(" | ").append(num(node)).append(" / ").append(num(bare));
+                ratios.append(" | ").append(ratio(node / bare));
+                met &= node / bare <= LATENCY_BAR;
+                vsAgrona.append(" | ").append(null == agrona ? "" : ratio(node / medianAt(agrona, percentile)));
+            }
+            rows.append(ratios).append(" | ").append(verdict(met)).append(vsAgrona).append(" |\n");
+        }
+        if (0 == rows.length())
+        {
+            return;
+        }
+        md.append("## Latency: the pipeline against the bare rings of the same run (issue #12)\n\n")
+            .append("`toHandler` of the pipeline against the latency to the consumer of a bare Disruptor ring ")
+            .append("(multi-producer, same size and wait strategy) and of Agrona's one-to-one ring, the same paced ")
+            .append("producer; µs, median over forks. Bar: p50, p99 and p99.9 within ").append(LATENCY_BAR)
+            .append("× the Disruptor's.\n\n")
+            .append("| series | p50 pipeline / Disruptor | p99 | p99.9 | ratio p50 | p99 | p99.9 | bar ≤ ")
+            .append(LATENCY_BAR).append("× | vs Agrona p50 | p99 | p99.9 |\n")
+            .append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+            .append(rows).append('\n');
+    }
+
+    private static double medianAt(final List<Hgrm> forks, final double percentile)
+    {
+        final double[] values = forks.stream().mapToDouble((h) -> h.valueAt(percentile)).sorted().toArray();
+        return 0 == (values.length & 1) ?
+            (values[values.length / 2 - 1] + values[values.length / 2]) / 2 : values[values.length / 2];
     }
 
     private void writeAll()
