@@ -276,8 +276,10 @@ public final class Report
             .append("Fire-and-forget: `handled` against the bare counting server's `frames` (bar ")
             .append(QUIC_FIRE_AND_FORGET_BAR).append("×). Request/reply: `answered` against the bare echo's ")
             .append("`roundTrips` (frames there and back, same window), and against the 1 M/s bar. ")
-            .append("Ratio of medians; in brackets the worst and best ratio of per-fork means.\n\n")
-            .append("| benchmark | params | node M/s | bare M/s | ratio | bar |\n|---|---|---:|---:|---|---|\n");
+            .append("Ratio of medians; in brackets the worst and best ratio of per-fork means. Datagrams: UDP ")
+            .append("datagrams the server received / sent per envelope (node) or frame (bare), medians.\n\n")
+            .append("| benchmark | params | node M/s | bare M/s | ratio | bar | datagrams in/out per envelope, node ")
+            .append("| bare |\n|---|---|---:|---:|---|---|---:|---:|\n");
         for (final Run run : node)
         {
             final boolean fireAndForget = run.shortName().endsWith("FireAndForget");
@@ -307,9 +309,23 @@ public final class Report
                 .append(" | ").append(mega(nodeStats.median()))
                 .append(" | ").append(null == bareStats ? "" : mega(bareStats.median()))
                 .append(" | ").append(null == bareStats ? "" : ratioText(nodeStats, bareStats))
-                .append(" | ").append(bar).append(" |\n");
+                .append(" | ").append(bar)
+                .append(" | ").append(datagramsPer(run, nodeStats))
+                .append(" | ").append(null == bare ? "" : datagramsPer(bare, bareStats)).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** The server's datagrams in and out per unit of a QUIC rate benchmark's figure, from its aux counters. */
+    private static String datagramsPer(final Run run, final Stats per)
+    {
+        final Stats in = run.secondary().get("datagramsIn");
+        final Stats out = run.secondary().get("datagramsOut");
+        if (null == in || null == out || null == per || !(per.median() > 0))
+        {
+            return "";
+        }
+        return String.format("%.3f / %.3f", in.median() / per.median(), out.median() / per.median());
     }
 
     private void writeOtherThroughput()
