@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs every benchmark of the jar once, briefly, in one fork with the flags of its {@code @Fork}, so that none rots:
  * it asserts that each ran and produced a score, never how fast. Benchmarks added later (the QUIC ones) are picked
  * up by the pattern; {@code -Dvshard.bench.smoke.exclude=REGEX} leaves some out. One payload size and the batched
- * offer keep it short (the latency benchmark covers the single offer).
+ * offer keep it short (the latency benchmark covers the single offer), and one offered rate (each of the latency
+ * harness's rings still runs).
  */
 class BenchmarksSmokeTest
 {
@@ -42,6 +43,7 @@ class BenchmarksSmokeTest
             .measurementTime(TimeValue.milliseconds(100))
             .param("payloadBytes", "64")
             .param("offerBatch", "64")
+            .param("ratePerSecond", "100000")
             .jvmArgsPrepend(
                 "-D" + BenchJvm.SMOKE_PROP_NAME + "=true",
                 "-D" + BenchJvm.RESULTS_DIR_PROP_NAME + "=target/smoke-results")
