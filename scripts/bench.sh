@@ -3,8 +3,8 @@
 # the baselines, the bars of issue #3) and PNG plots. Builds bench/target/benchmarks.jar first when it is missing or
 # older than the sources.
 #   scripts/bench.sh [quick|full] [JMH regex] [--cpus LIST] [--wait busy-spin|yielding] [-- extra JMH options]
-#     quick   short iterations, 64-byte payloads, one QUIC stream, latency at 100k and 1M/s for 0.5 s, a
-#             256 MiB heap not pre-touched: under 5 minutes on 2 cores
+#     quick   2 forks of 0.5 s warm-up + 2 x 1 s, 64-byte payloads, one QUIC stream, latency at 100k and 1M/s for
+#             0.5 s, a 256 MiB heap not pre-touched: about 5 minutes on 2 quiet cores
 #     full    the iterations of the annotations, every parameter, 3 forks: for a quiet bare-metal host
 #     regex   which benchmarks (default: all), e.g. 'PipelineThroughput|Baseline'
 #     --cpus  pin the benchmark JVMs to these CPUs (taskset -c LIST), e.g. --cpus 2-5
@@ -55,7 +55,7 @@ case "$mode" in
     # pre-touched (the warm-up touches what the young generation uses). full keeps the annotations' flags.
     quick_jvm="--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
     quick_jvm+=" --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled"
-    jmh+=(-f 2 -wi 1 -w 1s -i 2 -r 1s -jvmArgsAppend "$quick_jvm"
+    jmh+=(-f 2 -wi 1 -w 500ms -i 2 -r 1s -jvmArgsAppend "$quick_jvm"
       -p payloadBytes=64 -p payload=64 -p streams=1 -p ratePerSecond=100000,1000000 -p durationMs=500) ;;
   full) jmh+=(-f 3) ;;
 esac
