@@ -106,7 +106,7 @@ public class PipelineLatency
     @Param({"busy-spin"})
     String waitStrategy;
 
-    /** What the paced producer offers into: {@code pipeline}, or a baseline ring, {@code disruptor} or {@code agrona}. */
+    /** What the paced producer offers into: {@code pipeline}, or a baseline, {@code disruptor} or {@code agrona}. */
     @Param({"pipeline", "disruptor", "agrona"})
     String ring;
 
