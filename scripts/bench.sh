@@ -3,7 +3,8 @@
 # the baselines, the bars of issue #3) and PNG plots. Builds bench/target/benchmarks.jar first when it is missing or
 # older than the sources.
 #   scripts/bench.sh [quick|full] [JMH regex] [--cpus LIST] [--wait busy-spin|yielding] [-- extra JMH options]
-#     quick   short iterations, 64-byte payloads, 0.5 s latency runs: about 5 minutes on 2 cores
+#     quick   2 forks of 0.5 s warm-up + 2 x 1 s, 64-byte payloads, one QUIC stream, latency at 100k and 1M/s for
+#             0.5 s, a 256 MiB heap not pre-touched: about 5 minutes on 2 quiet cores
 #     full    the iterations of the annotations, every parameter, 3 forks: for a quiet bare-metal host
 #     regex   which benchmarks (default: all), e.g. 'PipelineThroughput|Baseline'
 #     --cpus  pin the benchmark JVMs to these CPUs (taskset -c LIST), e.g. --cpus 2-5
@@ -26,7 +27,7 @@ while (($# > 0)); do
     --cpus) cpus="${2:?--cpus needs a CPU list}"; shift ;;
     --wait) wait_strategy="${2:?--wait needs a strategy}"; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     *) regex="$1" ;;
   esac
@@ -47,7 +48,15 @@ mkdir -p "$out"
 
 jmh=(-rf json -rff "$out/jmh.json" -prof gc -jvmArgsPrepend "-Dvshard.bench.results=$out")
 case "$mode" in
-  quick) jmh+=(-f 2 -wi 1 -w 1s -i 2 -r 1s -p payloadBytes=64 -p payload=64 -p durationMs=500) ;;
+  quick)
+    # The benchmarks' @Fork flags (io.vshard.bench.BenchJvm) pre-touch a 1 GiB heap: on a VM whose page faults go
+    # to the host (8-10 us per 4 KiB page measured here) that alone took 6-10 s per fork, most of quick's time. The
+    # command line's -jvmArgsAppend replaces the annotations', so quick repeats them with a 256 MiB heap, not
+    # pre-touched (the warm-up touches what the young generation uses). full keeps the annotations' flags.
+    quick_jvm="--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+    quick_jvm+=" --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled"
+    jmh+=(-f 2 -wi 1 -w 500ms -i 2 -r 1s -jvmArgsAppend "$quick_jvm"
+      -p payloadBytes=64 -p payload=64 -p streams=1 -p ratePerSecond=100000,1000000 -p durationMs=500) ;;
   full) jmh+=(-f 3) ;;
 esac
 if [[ -n "$wait_strategy" ]]; then

@@ -44,7 +44,9 @@ Usage: $PROG [check|apply|revert] [options]
 
 Tunes a bare-metal host for a vshard node: CPU isolation, frequency and idle
 states, huge pages, swap, IRQ placement, UDP buffers, busy polling, NIC
-offloads and NUMA locality.
+offloads and NUMA locality. (The node's own busy polling, I/O threads that
+never sleep in epoll_wait, is vshard.transport.io.busy.poll=true: only with a
+spare CPU per I/O thread; see TUNING.md, "Busy-polling I/O threads".)
 
 Commands:
   check    print each knob, its value, the recommendation and a verdict (default)

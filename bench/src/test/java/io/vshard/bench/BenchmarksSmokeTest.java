@@ -24,9 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs every benchmark of the jar once, briefly, in one fork with the flags of its {@code @Fork}, so that none rots:
  * it asserts that each ran and produced a score, never how fast. Benchmarks added later (the QUIC ones) are picked
  * up by the pattern; {@code -Dvshard.bench.smoke.exclude=REGEX} leaves some out. One payload size and the batched
- * offer keep it short (the latency benchmark covers the single offer), and so do one stream, one lane and the
- * lowest paced rate. The Aeron peer's threads sleep when idle
- * instead of yielding, so that the run never spins on a shared machine.
+ * offer keep it short (the latency benchmark covers the single offer), and so do one stream, one lane and one
+ * offered rate (each of the latency harness's rings still runs). The Aeron peer's threads sleep when idle instead of
+ * yielding, so that the run never spins on a shared machine.
  */
 class BenchmarksSmokeTest
 {

@@ -108,6 +108,17 @@ public abstract class CommonContext<T extends CommonContext<T>>
     /** Default: the safety net runs. */
     public static final boolean SAFETY_NET_DEFAULT = true;
 
+    /**
+     * Low-latency mode: the I/O threads poll their sockets without ever sleeping in {@code epoll_wait} (Netty's
+     * {@code SelectStrategy.BUSY_WAIT}), so a datagram or a task handed to an I/O thread is picked up without a
+     * wake-up. Each I/O thread then keeps a core busy all the time: for hosts with a core per I/O thread (see
+     * {@code scripts/TUNING.md}), as the {@code busy-spin} lane wait strategy is for lanes. Epoll transport only.
+     */
+    public static final String IO_BUSY_POLL_PROP_NAME = "vshard.transport.io.busy.poll";
+
+    /** Default: I/O threads sleep in {@code epoll_wait} when idle. */
+    public static final boolean IO_BUSY_POLL_DEFAULT = false;
+
     /** Cluster name, the {@code <cluster>} of node identities. */
     public static final String CLUSTER_PROP_NAME = "vshard.transport.cluster";
 
@@ -156,6 +167,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
     private int udpSegments = UDP_SEGMENTS_DEFAULT;
     private int udpReceiveBatch = UDP_RECEIVE_BATCH_DEFAULT;
     private boolean safetyNet = SAFETY_NET_DEFAULT;
+    private boolean ioBusyPoll = IO_BUSY_POLL_DEFAULT;
     private String cluster = CLUSTER_DEFAULT;
     private long nodeId = NODE_ID_DEFAULT;
     private Path tlsCertFile;
@@ -490,6 +502,28 @@ public abstract class CommonContext<T extends CommonContext<T>>
     }
 
     /**
+     * Turn the I/O threads' busy polling on or off (see {@link #IO_BUSY_POLL_PROP_NAME}); off by default.
+     *
+     * @param ioBusyPoll true to keep the I/O threads polling instead of sleeping in {@code epoll_wait}.
+     * @return this for a fluent API.
+     */
+    public T ioBusyPoll(final boolean ioBusyPoll)
+    {
+        this.ioBusyPoll = ioBusyPoll;
+        return self();
+    }
+
+    /**
+     * Whether the I/O threads busy-poll.
+     *
+     * @return true in low-latency mode.
+     */
+    public boolean ioBusyPoll()
+    {
+        return ioBusyPoll;
+    }
+
+    /**
      * Set the cluster name.
      *
      * @param cluster name.
@@ -708,6 +742,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         udpSegments = from.udpSegments;
         udpReceiveBatch = from.udpReceiveBatch;
         safetyNet = from.safetyNet;
+        ioBusyPoll = from.ioBusyPoll;
         cluster = from.cluster;
         nodeId = from.nodeId;
         tlsCertFile = from.tlsCertFile;
@@ -788,6 +823,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
             case UDP_SEGMENTS_PROP_NAME -> udpSegments(parseInt(name, value));
             case UDP_RECEIVE_BATCH_PROP_NAME -> udpReceiveBatch(parseInt(name, value));
             case SAFETY_NET_PROP_NAME -> safetyNet(parseBoolean(name, value));
+            case IO_BUSY_POLL_PROP_NAME -> ioBusyPoll(parseBoolean(name, value));
             case CLUSTER_PROP_NAME -> cluster(value);
             case NODE_ID_PROP_NAME -> nodeId(parseUnsignedLong(name, value));
             case TLS_CERT_FILE_PROP_NAME -> tlsCertFile(Path.of(value));

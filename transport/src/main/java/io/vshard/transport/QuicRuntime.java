@@ -2,9 +2,13 @@ package io.vshard.transport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -24,6 +28,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public final class QuicRuntime
 {
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
+
+    /** Tasks first (polling the sockets without waiting), else a zero-timeout poll: never sleeps. */
+    private static final SelectStrategy BUSY_POLL_STRATEGY =
+        (selectSupplier, hasTasks) -> hasTasks ? selectSupplier.get() : SelectStrategy.BUSY_WAIT;
+    private static final SelectStrategyFactory BUSY_POLL = () -> BUSY_POLL_STRATEGY;
 
     private QuicRuntime()
     {
@@ -76,8 +85,34 @@ public final class QuicRuntime
      */
     public static EventLoopGroup newEventLoopGroup(final int threads, final String namePrefix)
     {
+        return newEventLoopGroup(threads, namePrefix, false);
+    }
+
+    /**
+     * A group of I/O event loops, epoll when available, optionally busy-polling
+     * ({@link CommonContext#IO_BUSY_POLL_PROP_NAME}): when a loop has no task it polls {@code epoll_wait} with a zero
+     * timeout ({@link SelectStrategy#BUSY_WAIT}) instead of sleeping in it, and runs its tasks and due timers between
+     * polls. NIO cannot busy-poll: the setting is then ignored, with a warning.
+     *
+     * @param threads    loop count.
+     * @param namePrefix thread name prefix.
+     * @param busyPoll   true to keep the loops polling.
+     * @return the group.
+     */
+    public static EventLoopGroup newEventLoopGroup(final int threads, final String namePrefix, final boolean busyPoll)
+    {
         final DefaultThreadFactory factory = new DefaultThreadFactory(namePrefix, true);
-        return isEpoll() ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+        if (!isEpoll())
+        {
+            if (busyPoll)
+            {
+                LOG.log(System.Logger.Level.WARNING, CommonContext.IO_BUSY_POLL_PROP_NAME +
+                    "=true needs the epoll transport: " + namePrefix + " sleeps in select when idle");
+            }
+            return new NioEventLoopGroup(threads, factory);
+        }
+        return busyPoll ?
+            new EpollEventLoopGroup(threads, factory, BUSY_POLL) : new EpollEventLoopGroup(threads, factory);
     }
 
     /**
@@ -108,6 +143,24 @@ public final class QuicRuntime
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }
         return bootstrap;
+    }
+
+    /**
+     * The handler of a UDP channel: a {@link DatagramCounter} nearest the socket, then the QUIC codec (or dispatcher).
+     *
+     * @param counter this channel's datagram counter (one per channel).
+     * @param codec   the QUIC codec or codec dispatcher.
+     * @return the handler to give the bootstrap.
+     */
+    public static ChannelHandler countingDatagrams(final DatagramCounter counter, final ChannelHandler codec)
+    {
+        return new ChannelInitializer<>()
+        {
+            protected void initChannel(final Channel channel)
+            {
+                channel.pipeline().addLast(counter, codec);
+            }
+        };
     }
 
     /**

@@ -43,6 +43,12 @@ public final class TransportCounters implements AutoCloseable
     /** Answers dropped because their stream or connection had closed. */
     public final AtomicCounter repliesDropped;
 
+    /** UDP datagrams received (all sockets; a server adds once per read cycle). */
+    public final AtomicCounter datagramsIn;
+
+    /** UDP datagrams sent, each segment of a segmentation-offload write counted (once per flush). */
+    public final AtomicCounter datagramsOut;
+
     /** Times a stream stopped reading because a lane (or the spill pool) was full. */
     public final AtomicCounter backPressurePauses;
 
@@ -95,10 +101,13 @@ public final class TransportCounters implements AutoCloseable
         replyBytesQueued = add(manager, "reply bytes queued");
         directMemoryFailures = add(manager, "direct memory failures");
         handshakesRefused = add(manager, "handshakes refused");
+        datagramsIn = add(manager, "datagrams in");
+        datagramsOut = add(manager, "datagrams out");
         all = new AtomicCounter[]{ connectionsAccepted, connectionsActive, connectionsRefused, streamsOpened,
             streamsReset, framesIn, framesOut, bytesIn, bytesOut, identityMismatches, repliesDropped,
             backPressurePauses, partialFrameTimeouts, connectionsClosedUnread, connectionsClosedOverBudget,
-            replyBudgetHolds, replyBytesQueued, directMemoryFailures, handshakesRefused };
+            replyBudgetHolds, replyBytesQueued, directMemoryFailures, handshakesRefused,
+            datagramsIn, datagramsOut };
     }
 
     private static AtomicCounter add(final CountersManager manager, final String metric)

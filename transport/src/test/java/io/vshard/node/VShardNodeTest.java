@@ -57,6 +57,7 @@ class VShardNodeTest
         properties.setProperty(CommonContext.UDP_SEGMENTS_PROP_NAME, "8");
         properties.setProperty(CommonContext.UDP_RECEIVE_BATCH_PROP_NAME, "16");
         properties.setProperty(CommonContext.SAFETY_NET_PROP_NAME, "false");
+        properties.setProperty(CommonContext.IO_BUSY_POLL_PROP_NAME, "true");
         properties.setProperty(CommonContext.CLUSTER_PROP_NAME, "derive");
         properties.setProperty(CommonContext.NODE_ID_PROP_NAME, "7");
         properties.setProperty(CommonContext.TLS_CERT_FILE_PROP_NAME, certFile.toString());

@@ -41,6 +41,7 @@ class ContextTest
         assertThat(server.writeBatchBytes()).isEqualTo(65536);
         assertThat(server.udpSegments()).isEqualTo(16);
         assertThat(server.udpReceiveBatch()).isEqualTo(32);
+        assertThat(server.ioBusyPoll()).isFalse();
         assertThat(server.safetyNet()).isTrue();
         assertThat(server.cluster()).isEqualTo("vshard");
         assertThat(server.nodeId()).isEqualTo(1);
@@ -193,7 +194,7 @@ class ContextTest
         final ServerContext server = new ServerContext().nodeCertificate(CA.issue(9)).errorHandler(handler)
             .idleTimeoutMs(111).handshakeTimeoutMs(222).streamWindowBytes(333).connectionWindowBytes(444)
             .socketReceiveBufferBytes(555).socketSendBufferBytes(666).maxFrameLength(7777).writeBatchBytes(888)
-            .udpSegments(2).udpReceiveBatch(3).safetyNet(false).dev(true).devCaDir(dir)
+            .udpSegments(2).udpReceiveBatch(3).safetyNet(false).ioBusyPoll(true).dev(true).devCaDir(dir)
             .tlsCertFile(dir.resolve("c")).tlsKeyFile(dir.resolve("k")).tlsCaFile(dir.resolve("a"))
             .ioThreads(3).maxConnections(5);
         final ClientContext template = new ClientContext().clientStreams(4).requestTimeoutMs(1_000)

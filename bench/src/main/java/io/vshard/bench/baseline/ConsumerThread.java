@@ -7,13 +7,13 @@ package io.vshard.bench.baseline;
  * <p>
  * Threading: {@link #start()} and {@link #stop()} from the benchmark's set-up and tear-down thread.
  */
-final class ConsumerThread
+public final class ConsumerThread
 {
     /**
      * One poll of a baseline's consumer.
      */
     @FunctionalInterface
-    interface PollStep
+    public interface PollStep
     {
         /**
          * Take and handle what is available.
@@ -28,7 +28,15 @@ final class ConsumerThread
     private final Thread thread;
     private volatile boolean running = true;
 
-    ConsumerThread(final String name, final String waitStrategy, final PollStep step)
+    /**
+     * A consumer thread, not started.
+     *
+     * @param name         of the thread.
+     * @param waitStrategy {@code busy-spin} or {@code yielding}.
+     * @param step         the poll step.
+     * @throws IllegalArgumentException for another wait strategy.
+     */
+    public ConsumerThread(final String name, final String waitStrategy, final PollStep step)
     {
         final int spinsBeforeYield;
         switch (waitStrategy)
@@ -65,12 +73,20 @@ final class ConsumerThread
         thread.setDaemon(true);
     }
 
-    void start()
+    /**
+     * Start the thread.
+     */
+    public void start()
     {
         thread.start();
     }
 
-    void stop() throws InterruptedException
+    /**
+     * Stop the thread and join it.
+     *
+     * @throws InterruptedException if interrupted while joining.
+     */
+    public void stop() throws InterruptedException
     {
         running = false;
         thread.join();

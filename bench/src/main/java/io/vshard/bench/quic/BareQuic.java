@@ -12,6 +12,7 @@ import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
+import io.vshard.transport.DatagramCounter;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.ServerContext;
 import io.vshard.transport.tls.CertificateAuthority;
@@ -51,6 +52,8 @@ public final class BareQuic implements AutoCloseable
     private final QuicChannel connection;
     private final List<Writer> writers = new ArrayList<>();
     private final int frameLength;
+    private final DatagramCounter serverDatagrams = new DatagramCounter();
+    private final DatagramCounter clientDatagrams = new DatagramCounter();
 
     /**
      * Start a counting server and a connected client with {@code streams} streams on loopback.
@@ -74,6 +77,22 @@ public final class BareQuic implements AutoCloseable
      */
     public BareQuic(final int frameLength, final int streams, final boolean echo) throws Exception
     {
+        this(frameLength, streams, echo, false);
+    }
+
+    /**
+     * Start a counting or echoing server and a connected client with {@code streams} streams on loopback, their I/O
+     * threads sleeping in epoll when idle or busy-polling ({@code vshard.transport.io.busy.poll}), as the node's.
+     *
+     * @param frameLength whole frame length in bytes, length prefix included.
+     * @param streams     client streams.
+     * @param echo        true for a server that writes back what it reads (for {@link #pingPong(int)}).
+     * @param busyPoll    true for I/O threads that never sleep in epoll.
+     * @throws Exception when QUIC cannot start.
+     */
+    public BareQuic(final int frameLength, final int streams, final boolean echo, final boolean busyPoll)
+        throws Exception
+    {
         this.frameLength = frameLength;
         this.echo = echo;
         QuicRuntime.ensureAvailable();
@@ -83,8 +102,8 @@ public final class BareQuic implements AutoCloseable
         final ServerContext ctx = new ServerContext().nodeCertificate(serverCert).cluster("bare").nodeId(1)
             .bind("127.0.0.1:0").conclude();
 
-        serverGroup = QuicRuntime.newEventLoopGroup(1, "bare-server");
-        clientGroup = QuicRuntime.newEventLoopGroup(1, "bare-client");
+        serverGroup = QuicRuntime.newEventLoopGroup(1, "bare-server", busyPoll);
+        clientGroup = QuicRuntime.newEventLoopGroup(1, "bare-client", busyPoll);
         final ChannelInitializer<QuicStreamChannel> counting = new ChannelInitializer<>()
         {
             protected void initChannel(final QuicStreamChannel stream)
@@ -130,7 +149,7 @@ public final class BareQuic implements AutoCloseable
             }
         };
         serverSocket = QuicRuntime.datagramBootstrap(serverGroup, ctx, false)
-            .handler(new QuicServerCodecBuilder()
+            .handler(QuicRuntime.countingDatagrams(serverDatagrams, new QuicServerCodecBuilder()
                 .sslContext(QuicTls.server(serverCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
@@ -141,18 +160,18 @@ public final class BareQuic implements AutoCloseable
                 .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
                 .handler(new ChannelInboundHandlerAdapter())
                 .streamHandler(counting)
-                .build())
+                .build()))
             .bind(ctx.bindAddress()).sync().channel();
 
         clientSocket = QuicRuntime.datagramBootstrap(clientGroup, ctx, false)
-            .handler(new QuicClientCodecBuilder()
+            .handler(QuicRuntime.countingDatagrams(clientDatagrams, new QuicClientCodecBuilder()
                 .sslContext(QuicTls.client(clientCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
                 .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
                 .initialMaxData(ctx.connectionWindowBytes())
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
-                .build())
+                .build()))
             .bind(0).sync().channel();
         connection = QuicChannel.newBootstrap(clientSocket)
             .handler(new ChannelInboundHandlerAdapter())
@@ -200,6 +219,26 @@ public final class BareQuic implements AutoCloseable
     public long framesEchoed()
     {
         return bytesEchoed.get() / frameLength;
+    }
+
+    /**
+     * UDP datagrams the server's socket received so far (as of its last read cycle).
+     *
+     * @return the count.
+     */
+    public long serverDatagramsIn()
+    {
+        return serverDatagrams.datagramsIn();
+    }
+
+    /**
+     * UDP datagrams the server's socket sent so far, each segment of a segmentation-offload write counted.
+     *
+     * @return the count.
+     */
+    public long serverDatagramsOut()
+    {
+        return serverDatagrams.datagramsOut();
     }
 
     /**

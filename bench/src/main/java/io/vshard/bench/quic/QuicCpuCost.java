@@ -1,22 +1,36 @@
 package io.vshard.bench.quic;
 
+import io.vshard.core.wire.EnvelopeDescriptor;
+import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.transport.client.QuicClient;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * CPU time the whole process spends per envelope through the node ({@link QuicEndToEnd.Node}: client, QUIC both
- * ways, lanes, handler), after a warm-up. On a shared machine the rate moves with the share of CPU the process
- * gets; the CPU per envelope moves far less, so it is the figure to compare builds with there. Run: {@code
- * QuicCpuCost [rr|ff] [payload] [streams] [count]}; prints one line.
+ * ways, lanes, handler), after a warm-up, then per frame through the bare Netty QUIC pair ({@link BareQuic}, frames
+ * of the node's size, a counting server for {@code ff}, an echoing one with the node's window for {@code rr}) in the
+ * same JVM. On a shared machine the rate moves with the share of CPU the process gets; the CPU per envelope moves far
+ * less, so it is the figure to compare builds with there.
+ * <p>
+ * For each of the two it prints: the process CPU per envelope (frame), the CPU of each thread per envelope, the
+ * bytes each thread allocated per envelope (ThreadMXBean; the I/O threads' is the QUIC codec's garbage), that total
+ * per UDP datagram, and the datagrams the server's socket received and sent per envelope (counted at the datagram
+ * channel, segmentation-offload writes as their segments), and for the node the client's too.
+ * <p>
+ * Run: {@code QuicCpuCost [rr|ff] [payload] [streams] [count] [busyPoll]}; {@code busyPoll} ({@code true} or
+ * {@code false}, the default) sets {@code vshard.transport.io.busy.poll} on both ends of both pairs.
  */
 public final class QuicCpuCost
 {
+    private static final long BARE_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(2);
+
     private QuicCpuCost()
     {
     }
@@ -24,42 +38,47 @@ public final class QuicCpuCost
     /**
      * Measure and print.
      *
-     * @param args optional mode ({@code rr} request/reply, {@code ff} fire-and-forget), payload, streams, count.
+     * @param args optional mode ({@code rr} request/reply, {@code ff} fire-and-forget), payload, streams, count,
+     *             busy polling.
      * @throws Exception when QUIC cannot start.
      */
     public static void main(final String[] args) throws Exception
     {
         final boolean request = args.length < 1 || "rr".equals(args[0]);
-        final QuicEndToEnd.Node node = new QuicEndToEnd.Node();
-        node.payload = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        node.streams = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        final int payload = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        final int streams = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         final long count = args.length > 3 ? Long.parseLong(args[3]) : 1_000_000;
-        final com.sun.management.OperatingSystemMXBean os =
-            (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+        final boolean busyPoll = args.length > 4 && Boolean.parseBoolean(args[4]);
+        final String mode = (request ? "request/reply" : "fire-and-forget") + " payload=" + payload + " streams=" +
+            streams + " count=" + count + " busyPoll=" + busyPoll;
+        measureNode(mode, request, payload, streams, count, busyPoll);
+        measureBare(mode, request, payload, streams, count, busyPoll);
+    }
+
+    private static void measureNode(
+        final String mode,
+        final boolean request,
+        final int payload,
+        final int streams,
+        final long count,
+        final boolean busyPoll) throws Exception
+    {
+        final QuicEndToEnd.Node node = new QuicEndToEnd.Node();
+        node.payload = payload;
+        node.streams = streams;
+        node.busyPoll = busyPoll;
         node.start();
         try
         {
             run(node, request, count / 2);
-            final Map<String, Long> threads0 = threadCpuNs();
-            final long cpu0 = os.getProcessCpuTime();
-            final long t0 = System.nanoTime();
+            final Sample before = new Sample(
+                node.server.counters().datagramsIn::get, node.server.counters().datagramsOut::get,
+                node.client::datagramsIn, node.client::datagramsOut);
             run(node, request, count);
-            final long cpuNs = os.getProcessCpuTime() - cpu0;
-            final long wallNs = System.nanoTime() - t0;
-            final Map<String, Long> threads1 = threadCpuNs();
-            System.out.printf("%s payload=%d streams=%d count=%d: %,.0f envelopes/s, %.2f us CPU per envelope " +
-                "(%.2f cores busy)%n", request ? "request/reply" : "fire-and-forget", node.payload, node.streams,
-                count, count * 1e9 / wallNs, cpuNs / 1e3 / count, (double)cpuNs / wallNs);
-            final StringBuilder perThread = new StringBuilder("  ns per envelope by thread:");
-            threads1.forEach((name, ns) ->
-            {
-                final long used = ns - threads0.getOrDefault(name, 0L);
-                if (used * 100 > cpuNs)
-                {
-                    perThread.append(String.format(" %s %.0f", name, (double)used / count));
-                }
-            });
-            System.out.println(perThread);
+            final Sample after = new Sample(
+                node.server.counters().datagramsIn::get, node.server.counters().datagramsOut::get,
+                node.client::datagramsIn, node.client::datagramsOut);
+            print("node " + mode, "envelope", count, before, after);
         }
         finally
         {
@@ -67,20 +86,89 @@ public final class QuicCpuCost
         }
     }
 
-    private static Map<String, Long> threadCpuNs()
+    private static void measureBare(
+        final String mode,
+        final boolean request,
+        final int payload,
+        final int streams,
+        final long count,
+        final boolean busyPoll) throws Exception
     {
-        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        final Map<String, Long> cpu = new TreeMap<>();
-        for (final ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
+        final int frameLength = FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + payload;
+        try (BareQuic bare = new BareQuic(frameLength, streams, request, busyPoll))
         {
-            if (null != info)
+            final LongSupplier frames = request ? bare::framesEchoed : bare::framesReceived;
+            bare.start(request ? QuicEndToEnd.WINDOW_PER_STREAM : Long.MAX_VALUE);
+            awaitFrames(frames, count / 2);
+            final long framesBefore = frames.getAsLong();
+            final Sample before = new Sample(bare::serverDatagramsIn, bare::serverDatagramsOut, null, null);
+            awaitFrames(frames, framesBefore + count);
+            final long framesAfter = frames.getAsLong();
+            final Sample after = new Sample(bare::serverDatagramsIn, bare::serverDatagramsOut, null, null);
+            print("bare " + mode, "frame", framesAfter - framesBefore, before, after);
+        }
+    }
+
+    private static void awaitFrames(final LongSupplier frames, final long target)
+    {
+        final long deadlineNs = System.nanoTime() + BARE_TIMEOUT_NS;
+        while (frames.getAsLong() < target)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
             {
-                final long ns = threads.getThreadCpuTime(info.getThreadId());
-                cpu.merge(info.getThreadName().replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-"),
-                    Math.max(ns, 0), Long::sum);
+                throw new IllegalStateException("bare pair stalled at " + frames.getAsLong() + " frames of " + target);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static void print(
+        final String title, final String unit, final long count, final Sample before, final Sample after)
+    {
+        final long cpuNs = after.processCpuNs - before.processCpuNs;
+        final long wallNs = after.wallNs - before.wallNs;
+        final long serverIn = after.serverIn - before.serverIn;
+        final long serverOut = after.serverOut - before.serverOut;
+        System.out.printf("%s: %,.0f %ss/s, %.2f us CPU per %s (%.2f cores busy)%n", title, count * 1e9 / wallNs,
+            unit, cpuNs / 1e3 / count, unit, (double)cpuNs / wallNs);
+
+        final StringBuilder cpu = new StringBuilder("  ns CPU per " + unit + " by thread:");
+        after.threadCpuNs.forEach((name, ns) ->
+        {
+            final long used = ns - before.threadCpuNs.getOrDefault(name, 0L);
+            if (used * 100 > cpuNs)
+            {
+                cpu.append(String.format(" %s %.0f", name, (double)used / count));
+            }
+        });
+        System.out.println(cpu);
+
+        long allocatedTotal = 0;
+        final StringBuilder allocated = new StringBuilder("  bytes allocated per " + unit + " by thread:");
+        for (final Map.Entry<String, Long> entry : after.threadAllocatedBytes.entrySet())
+        {
+            final long bytes = entry.getValue() - before.threadAllocatedBytes.getOrDefault(entry.getKey(), 0L);
+            allocatedTotal += bytes;
+            if (bytes >= count / 100)
+            {
+                allocated.append(String.format(" %s %.1f", entry.getKey(), (double)bytes / count));
             }
         }
-        return cpu;
+        final long datagrams = serverIn + serverOut;
+        allocated.append(String.format("; all threads %.1f B per %s, %.1f B per datagram", (double)allocatedTotal /
+            count, unit, 0 == datagrams ? Double.NaN : (double)allocatedTotal / datagrams));
+        System.out.println(allocated);
+
+        final StringBuilder udp = new StringBuilder(String.format(
+            "  datagrams per %s: server in %.3f out %.3f", unit, (double)serverIn / count, (double)serverOut / count));
+        if (after.clientIn >= 0)
+        {
+            udp.append(String.format(", client in %.3f out %.3f", (double)(after.clientIn - before.clientIn) / count,
+                (double)(after.clientOut - before.clientOut) / count));
+        }
+        udp.append(String.format(" (%s per datagram the server received: %.1f)", unit,
+            0 == serverIn ? Double.NaN : (double)count / serverIn));
+        System.out.println(udp);
     }
 
     private static void run(final QuicEndToEnd.Node node, final boolean request, final long count)
@@ -113,6 +201,46 @@ public final class QuicCpuCost
         while ((request ? node.answered.get() : node.handled.get()) < target)
         {
             LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /**
+     * Process and per-thread CPU, per-thread allocation and datagram counts at one moment.
+     */
+    private static final class Sample
+    {
+        final long wallNs = System.nanoTime();
+        final long processCpuNs = ((com.sun.management.OperatingSystemMXBean)ManagementFactory
+            .getOperatingSystemMXBean()).getProcessCpuTime();
+        final Map<String, Long> threadCpuNs = new TreeMap<>();
+        final Map<String, Long> threadAllocatedBytes = new TreeMap<>();
+        final long serverIn;
+        final long serverOut;
+        final long clientIn;
+        final long clientOut;
+
+        Sample(
+            final LongSupplier serverIn,
+            final LongSupplier serverOut,
+            final LongSupplier clientIn,
+            final LongSupplier clientOut)
+        {
+            this.serverIn = serverIn.getAsLong();
+            this.serverOut = serverOut.getAsLong();
+            this.clientIn = null == clientIn ? -1 : clientIn.getAsLong();
+            this.clientOut = null == clientOut ? -1 : clientOut.getAsLong();
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            for (final ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds()))
+            {
+                if (null != info)
+                {
+                    final String name = info.getThreadName().replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
+                    final long id = info.getThreadId();
+                    threadCpuNs.merge(name, Math.max(threads.getThreadCpuTime(id), 0), Long::sum);
+                    threadAllocatedBytes.merge(name, Math.max(threads.getThreadAllocatedBytes(id), 0), Long::sum);
+                }
+            }
         }
     }
 }

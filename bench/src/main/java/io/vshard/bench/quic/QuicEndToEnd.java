@@ -73,6 +73,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Aux {@code cpuNs} is the process CPU (client and node) per second; divided by {@code answered} it is the CPU per
  * round trip.
+ * Every benchmark also takes {@code busyPoll} (default {@code false}): {@code -p busyPoll=false,true} runs each with
+ * the I/O threads of both ends sleeping in epoll and busy-polling ({@code vshard.transport.io.busy.poll}), node and
+ * bare alike. The rate benchmarks' aux counters include the server's UDP {@code datagramsIn} and {@code datagramsOut}
+ * per second (segmentation-offload writes counted as their segments), so datagrams per envelope is that over
+ * {@code handled}, {@code answered}, {@code frames} or {@code roundTrips}; the report prints it.
  * Frames are the same size on both sides: 16 bytes of frame header, 28 of envelope header, then the payload.
  */
 @Fork(value = BenchJvm.FORKS, jvmArgsAppend = {
@@ -108,6 +113,10 @@ public class QuicEndToEnd
         /** Client streams. */
         @Param({ "1", "4" })
         public int streams;
+
+        /** I/O threads of server and client busy-poll ({@code vshard.transport.io.busy.poll}) instead of sleeping. */
+        @Param({ "false" })
+        public boolean busyPoll;
 
         final AtomicLong handled = new AtomicLong();
         final AtomicLong answered = new AtomicLong();
@@ -167,9 +176,10 @@ public class QuicEndToEnd
             }
             pipeline = Pipeline.launch(pipelineCtx);
             server = new QuicServer(pipeline, new ServerContext().bind("127.0.0.1:0").cluster("bench")
-                .nodeId(SERVER_NODE_ID).nodeCertificate(ca.issue(SERVER_NODE_ID))).start();
+                .nodeId(SERVER_NODE_ID).nodeCertificate(ca.issue(SERVER_NODE_ID)).ioBusyPoll(busyPoll)).start();
             client = new QuicClient(new ClientContext().cluster("bench").nodeId(CLIENT_NODE_ID)
-                .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams), server.localAddress(),
+                .nodeCertificate(ca.issue(CLIENT_NODE_ID)).clientStreams(streams).ioBusyPoll(busyPoll),
+                server.localAddress(),
                 this::onAnswer).connect();
             envelopeLength = EnvelopeDescriptor.HEADER_LENGTH + payload;
             request = envelope(MessageType.VectorScatterRequest);
@@ -283,6 +293,10 @@ public class QuicEndToEnd
         @Param({ "1", "4" })
         public int streams;
 
+        /** I/O threads of the bare pair busy-poll instead of sleeping in epoll, as the node's with the same value. */
+        @Param({ "false" })
+        public boolean busyPoll;
+
         /** Echo server (ping-pong latency) instead of a counting one. */
         boolean echo;
         final Histogram roundTripNs = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -301,7 +315,7 @@ public class QuicEndToEnd
             final String benchmark = params.getBenchmark();
             echo = benchmark.endsWith("PingPong") || benchmark.endsWith("Echo");
             bare = new BareQuic(FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + payload, streams,
-                echo);
+                echo, busyPoll);
             if (!echo)
             {
                 bare.start();
@@ -346,9 +360,17 @@ public class QuicEndToEnd
         /** Nanoseconds of process CPU (client and node) used during the iteration. */
         public long cpuNs;
 
+        /** UDP datagrams the server received during the iteration; per envelope: this over handled or answered. */
+        public long datagramsIn;
+
+        /** UDP datagrams the server sent (answers, ACKs) during the iteration, each GSO segment counted. */
+        public long datagramsOut;
+
         private long handledBase;
         private long answeredBase;
         private long cpuNsBase;
+        private long datagramsInBase;
+        private long datagramsOutBase;
 
         /**
          * Take the bases of this iteration.
@@ -361,9 +383,13 @@ public class QuicEndToEnd
             handledBase = node.handled.get();
             answeredBase = node.answered.get();
             cpuNsBase = ProcessCpu.nanos();
+            datagramsInBase = node.server.counters().datagramsIn.get();
+            datagramsOutBase = node.server.counters().datagramsOut.get();
             handled = 0;
             answered = 0;
             cpuNs = 0;
+            datagramsIn = 0;
+            datagramsOut = 0;
         }
 
         void updateNode(final Node node)
@@ -371,6 +397,8 @@ public class QuicEndToEnd
             handled = node.handled.get() - handledBase;
             answered = node.answered.get() - answeredBase;
             cpuNs = ProcessCpu.nanos() - cpuNsBase;
+            datagramsIn = node.server.counters().datagramsIn.get() - datagramsInBase;
+            datagramsOut = node.server.counters().datagramsOut.get() - datagramsOutBase;
         }
     }
 
@@ -387,8 +415,16 @@ public class QuicEndToEnd
         /** Frames echoed back to the bare client during the iteration (echo server only). */
         public long roundTrips;
 
+        /** UDP datagrams the bare server received during the iteration. */
+        public long datagramsIn;
+
+        /** UDP datagrams the bare server sent during the iteration, each GSO segment counted. */
+        public long datagramsOut;
+
         private long framesBase;
         private long roundTripsBase;
+        private long datagramsInBase;
+        private long datagramsOutBase;
 
         /**
          * Take the bases of this iteration.
@@ -400,14 +436,20 @@ public class QuicEndToEnd
         {
             framesBase = bare.bare.framesReceived();
             roundTripsBase = bare.bare.framesEchoed();
+            datagramsInBase = bare.bare.serverDatagramsIn();
+            datagramsOutBase = bare.bare.serverDatagramsOut();
             frames = 0;
             roundTrips = 0;
+            datagramsIn = 0;
+            datagramsOut = 0;
         }
 
         void update(final Bare bare)
         {
             frames = bare.bare.framesReceived() - framesBase;
             roundTrips = bare.bare.framesEchoed() - roundTripsBase;
+            datagramsIn = bare.bare.serverDatagramsIn() - datagramsInBase;
+            datagramsOut = bare.bare.serverDatagramsOut() - datagramsOutBase;
         }
     }
 

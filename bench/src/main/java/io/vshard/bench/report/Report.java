@@ -34,6 +34,8 @@ public final class Report
     private static final double ALLOC_BAR = 0.01;
     private static final double QUIC_FIRE_AND_FORGET_BAR = 0.8;
     private static final double QUIC_ROUND_TRIP_BAR = 1e6;
+    private static final double LATENCY_BAR = 1.2;
+    private static final double[] LATENCY_RATIO_PERCENTILES = {50, 99, 99.9};
 
     private final Path dir;
     private final String title;
@@ -162,6 +164,7 @@ public final class Report
         writeOtherThroughput();
         writeAverageTime();
         writeLatency();
+        writeLatencyRatios();
         writeAll();
         Files.writeString(dir.resolve("SUMMARY.md"), md.toString(), StandardCharsets.UTF_8);
     }
@@ -281,8 +284,10 @@ public final class Report
             .append("Fire-and-forget: `handled` against the bare counting server's `frames` (bar ")
             .append(QUIC_FIRE_AND_FORGET_BAR).append("×). Request/reply: `answered` against the bare echo's ")
             .append("`roundTrips` (frames there and back, same window), and against the 1 M/s bar. ")
-            .append("Ratio of medians; in brackets the worst and best ratio of per-fork means.\n\n")
-            .append("| benchmark | params | node M/s | bare M/s | ratio | bar |\n|---|---|---:|---:|---|---|\n");
+            .append("Ratio of medians; in brackets the worst and best ratio of per-fork means. Datagrams: UDP ")
+            .append("datagrams the server received / sent per envelope (node) or frame (bare), medians.\n\n")
+            .append("| benchmark | params | node M/s | bare M/s | ratio | bar | datagrams in/out per envelope, node ")
+            .append("| bare |\n|---|---|---:|---:|---|---|---:|---:|\n");
         for (final Run run : node)
         {
             final boolean fireAndForget = run.shortName().endsWith("FireAndForget");
@@ -312,9 +317,23 @@ public final class Report
                 .append(" | ").append(mega(nodeStats.median()))
                 .append(" | ").append(null == bareStats ? "" : mega(bareStats.median()))
                 .append(" | ").append(null == bareStats ? "" : ratioText(nodeStats, bareStats))
-                .append(" | ").append(bar).append(" |\n");
+                .append(" | ").append(bar)
+                .append(" | ").append(datagramsPer(run, nodeStats))
+                .append(" | ").append(null == bare ? "" : datagramsPer(bare, bareStats)).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** The server's datagrams in and out per unit of a QUIC rate benchmark's figure, from its aux counters. */
+    private static String datagramsPer(final Run run, final Stats per)
+    {
+        final Stats in = run.secondary().get("datagramsIn");
+        final Stats out = run.secondary().get("datagramsOut");
+        if (null == in || null == out || null == per || !(per.median() > 0))
+        {
+            return "";
+        }
+        return String.format("%.3f / %.3f", in.median() / per.median(), out.median() / per.median());
     }
 
     private void writeOtherThroughput()
@@ -393,8 +412,9 @@ public final class Report
             for (int f = 0; f < forks.size(); f++)
             {
                 final Hgrm hgrm = forks.get(f);
+                final int kindColour = kind.startsWith("disruptor") ? 2 : kind.startsWith("agrona") ? 4 : 0;
                 curves.add(new Plots.Curve(kind + " fork " + (f + 1), hgrm.percentiles(), hgrm.values(),
-                    f, !"toHandler".equals(kind)));
+                    kindColour + f, "toReply".equals(kind)));
             }
         }
         md.append('\n');
@@ -404,6 +424,66 @@ public final class Report
             Plots.percentiles(dir.resolve(file), entry.getKey(), entry.getValue());
             md.append("![").append(entry.getKey()).append("](").append(file).append(")\n\n");
         }
+    }
+
+    /**
+     * Issue #12: the pipeline's latency to its handler against the bare Disruptor ring's (and Agrona's) latency to
+     * its consumer, same paced producer, same run: ratios of the medians over forks, per percentile.
+     */
+    private void writeLatencyRatios()
+    {
+        final Map<String, List<Hgrm>> bySeries = latencies.stream()
+            .collect(Collectors.groupingBy(Hgrm::series, TreeMap::new, Collectors.toList()));
+        final StringBuilder rows = new StringBuilder();
+        for (final Map.Entry<String, List<Hgrm>> entry : bySeries.entrySet())
+        {
+            final String series = entry.getKey();
+            if (!series.endsWith("-toHandler"))
+            {
+                continue;
+            }
+            final String prefix = series.substring(0, series.length() - "-toHandler".length());
+            final List<Hgrm> disruptor = bySeries.get(prefix + "-disruptorToConsumer");
+            if (null == disruptor)
+            {
+                continue;
+            }
+            final List<Hgrm> agrona = bySeries.get(prefix + "-agronaToConsumer");
+            rows.append("| ").append(prefix);
+            final StringBuilder ratios = new StringBuilder();
+            final StringBuilder vsAgrona = new StringBuilder();
+            boolean met = true;
+            for (final double percentile : LATENCY_RATIO_PERCENTILES)
+            {
+                final double node = medianAt(entry.getValue(), percentile);
+                final double bare = medianAt(disruptor, percentile);
+                rows.append(" | ").append(num(node)).append(" / ").append(num(bare));
+                ratios.append(" | ").append(ratio(node / bare));
+                met &= node / bare <= LATENCY_BAR;
+                vsAgrona.append(" | ").append(null == agrona ? "" : ratio(node / medianAt(agrona, percentile)));
+            }
+            rows.append(ratios).append(" | ").append(verdict(met)).append(vsAgrona).append(" |\n");
+        }
+        if (0 == rows.length())
+        {
+            return;
+        }
+        md.append("## Latency: the pipeline against the bare rings of the same run (issue #12)\n\n")
+            .append("`toHandler` of the pipeline against the latency to the consumer of a bare Disruptor ring ")
+            .append("(multi-producer, same size and wait strategy) and of Agrona's one-to-one ring, the same paced ")
+            .append("producer; µs, median over forks. Bar: p50, p99 and p99.9 within ").append(LATENCY_BAR)
+            .append("× the Disruptor's.\n\n")
+            .append("| series | p50 pipeline / Disruptor | p99 | p99.9 | ratio p50 | p99 | p99.9 | bar ≤ ")
+            .append(LATENCY_BAR).append("× | vs Agrona p50 | p99 | p99.9 |\n")
+            .append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n")
+            .append(rows).append('\n');
+    }
+
+    private static double medianAt(final List<Hgrm> forks, final double percentile)
+    {
+        final double[] values = forks.stream().mapToDouble((h) -> h.valueAt(percentile)).sorted().toArray();
+        return 0 == (values.length & 1) ?
+            (values[values.length / 2 - 1] + values[values.length / 2]) / 2 : values[values.length / 2];
     }
 
     private void writeAll()

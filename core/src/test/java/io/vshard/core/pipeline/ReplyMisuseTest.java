@@ -165,8 +165,8 @@ class ReplyMisuseTest
         assertThat(answer.isError(ErrorCode.HANDLER_FAILED)).as("%s", answer).isTrue();
         // The peer gets the fixed text; the exception's own message goes to the error handler only.
         assertThat(answer.errorMessage()).isEqualTo(Reply.HANDLER_FAILED_MESSAGE);
-        assertThat(errors).singleElement().isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("failed while writing the reply");
+        assertThat(errors).singleElement().isInstanceOf(IllegalArgumentException.class);
+        assertThat(errors.peek()).hasMessage("failed while writing the reply");
     }
 
     @ParameterizedTest

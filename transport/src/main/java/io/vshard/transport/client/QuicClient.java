@@ -20,6 +20,7 @@ import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
 import io.vshard.transport.ClientContext;
+import io.vshard.transport.DatagramCounter;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.tls.QuicTls;
@@ -80,6 +81,7 @@ public final class QuicClient implements AutoCloseable
     private final AtomicLong unmatchedAnswers = new AtomicLong();
     private final ConcurrentHashMap<Long, CompletableFuture<Answer>> futures = new ConcurrentHashMap<>();
     private final AtomicInteger connects = new AtomicInteger();
+    private final DatagramCounter datagrams = new DatagramCounter();
     private QuicSslContext sslContext;
     private ErrorHandler errorHandler;
     private EventLoopGroup group;
@@ -151,7 +153,7 @@ public final class QuicClient implements AutoCloseable
         errorHandler = null != ctx.errorHandler() ? ctx.errorHandler() : (ex) -> LOG.log(
             System.Logger.Level.ERROR, "client error", ex);
         backoffMs = ctx.reconnectMinMs();
-        group = QuicRuntime.newEventLoopGroup(1, "quic-client");
+        group = QuicRuntime.newEventLoopGroup(1, "quic-client", ctx.ioBusyPoll());
         eventLoop = group.next();
         streams = new ClientStream[ctx.clientStreams()];
         for (int i = 0; i < streams.length; i++)
@@ -171,7 +173,8 @@ public final class QuicClient implements AutoCloseable
         firstConnect = new CompletableFuture<>();
         try
         {
-            final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(eventLoop, ctx, false).handler(codec);
+            final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(eventLoop, ctx, false).handler(
+                QuicRuntime.countingDatagrams(datagrams, codec));
             socket = bootstrap.bind(remote.getAddress().isLoopbackAddress() ? "127.0.0.1" : "0.0.0.0", 0)
                 .syncUninterruptibly().channel();
             eventLoop.scheduleWithFixedDelay(this::expire, EXPIRY_INTERVAL_MS, EXPIRY_INTERVAL_MS,
@@ -284,6 +287,27 @@ public final class QuicClient implements AutoCloseable
     public long unmatchedAnswers()
     {
         return unmatchedAnswers.get();
+    }
+
+    /**
+     * UDP datagrams this client's socket received, as of its I/O thread's last read cycle. Any thread.
+     *
+     * @return the total.
+     */
+    public long datagramsIn()
+    {
+        return datagrams.datagramsIn();
+    }
+
+    /**
+     * UDP datagrams this client's socket sent (each segment of a segmentation-offload write), as of its last flush.
+     * Any thread.
+     *
+     * @return the total.
+     */
+    public long datagramsOut()
+    {
+        return datagrams.datagramsOut();
     }
 
     /**

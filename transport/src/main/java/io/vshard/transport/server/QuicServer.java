@@ -16,6 +16,7 @@ import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.vshard.core.pipeline.Pipeline;
 import io.vshard.core.pipeline.RoomListener;
+import io.vshard.transport.DatagramCounter;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.ServerContext;
 import io.vshard.transport.TransportCounters;
@@ -108,7 +109,7 @@ public final class QuicServer implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "epoll unavailable: the server uses one I/O thread, not " +
                 ctx.ioThreads());
         }
-        group = QuicRuntime.newEventLoopGroup(threads, ctx.cluster() + "-quic-io");
+        group = QuicRuntime.newEventLoopGroup(threads, ctx.cluster() + "-quic-io", ctx.ioBusyPoll());
         loops = new ServerIoLoop[threads];
         try
         {
@@ -118,7 +119,9 @@ public final class QuicServer implements AutoCloseable
             {
                 final EventLoop loop = group.next();
                 loops[i] = new ServerIoLoop(loop, pipeline, ctx, counters, errorHandler);
-                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort).handler(handler);
+                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort).handler(
+                    QuicRuntime.countingDatagrams(new DatagramCounter(counters.datagramsIn, counters.datagramsOut),
+                    handler));
                 final Channel socket = bootstrap.bind(address).syncUninterruptibly().channel();
                 sockets.add(socket);
                 address = (InetSocketAddress)socket.localAddress();
