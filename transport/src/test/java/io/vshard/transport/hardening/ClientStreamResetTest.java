@@ -67,7 +67,10 @@ class ClientStreamResetTest
                 .isEqualTo(FrameDescriptor.KIND_RESPONSE);
             assertThat(client.connectCount()).as("one connection all along").isEqualTo(1);
             assertThat(client.isConnected()).isTrue();
-            assertThat(node.errors).isEmpty();
+            // The reset reaches the client's stream handler as an exception: counted and reported, nothing else.
+            assertThat(client.channelErrors()).as("stream failures counted").isPositive();
+            assertThat(node.errors).as("errors reported").hasSize((int)client.channelErrors())
+                .allSatisfy((e) -> assertThat(e).hasMessageContaining("stream 0 failed"));
         }
     }
 
