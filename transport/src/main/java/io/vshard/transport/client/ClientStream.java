@@ -46,21 +46,30 @@ final class ClientStream implements FrameConsumer, MessageHandler
     private final UnsafeBuffer answerView = new UnsafeBuffer(0, 0);
     private final EnvelopeFlyweight envelope = new EnvelopeFlyweight();
     private QuicStreamChannel channel;
+    private final CoarseClock clock;
     private boolean draining;
+    private boolean drainPending;
     private boolean reopening;
     private boolean endedByServer;
     private FrameReader reader;
     private FrameBatch batch;
     private long nowNs;
 
-    ClientStream(final QuicClient client, final int index, final EventLoop eventLoop, final ClientContext ctx)
+    ClientStream(
+        final QuicClient client,
+        final int index,
+        final EventLoop eventLoop,
+        final ClientContext ctx,
+        final CoarseClock clock)
     {
+        this.clock = clock;
         this.client = client;
         this.index = index;
         this.eventLoop = eventLoop;
         this.ctx = ctx;
         this.queue = new SendQueue(
-            ctx.clientSendQueueBytes(), TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs()), eventLoop, drainTask);
+            ctx.clientSendQueueBytes(), TimeUnit.MILLISECONDS.toNanos(ctx.requestTimeoutMs()), clock, eventLoop,
+            drainTask);
     }
 
     /**
@@ -94,7 +103,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
         this.reader = new FrameReader(
             ctx.maxFrameLengthField(Configuration.MAX_PAYLOAD_LENGTH_DEFAULT), channel.alloc());
         this.batch = new FrameBatch(channel, ctx.writeBatchBytes(), ctx.writeBatchBytes(), onFramesTaken);
-        eventLoop.execute(drainTask);
+        scheduleDrain();
     }
 
     /**
@@ -152,7 +161,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
         // Not needed for progress (write completions drive the drain); a cheap extra nudge when it does come.
         if (from == channel && channel.isWritable() && !queue.isEmpty())
         {
-            queue.scheduleDrain();
+            scheduleDrain();
         }
     }
 
@@ -237,9 +246,9 @@ final class ClientStream implements FrameConsumer, MessageHandler
      */
     void expire(final long nowNs)
     {
-        if (ctx.safetyNet() && null != channel && !queue.isEmpty() && !queue.isDrainScheduled())
+        if (ctx.safetyNet() && null != channel && !drainPending && !queue.isEmpty())
         {
-            // A safety net only: write completions and offers schedule every drain; this catches a missed one.
+            // A safety net only: write completions and senders' wake-ups start every drain; this catches a missed one.
             drain();
         }
         requests.expire(nowNs, failures);
@@ -272,7 +281,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
 
     private void drain()
     {
-        queue.drainStarted();
+        drainPending = false;
         if (draining)
         {
             // Re-entered from a write inside the drain (a closed stream detaching): the outer drain sees the detach
@@ -280,9 +289,13 @@ final class ClientStream implements FrameConsumer, MessageHandler
             return;
         }
         draining = true;
+        // Awake now: this drain ends by arming again (queue empty), by a write completion to come (backlog full) or
+        // by scheduling itself (drain limit).
+        queue.disarm();
         try
         {
             nowNs = System.nanoTime();
+            clock.advance(nowNs);
             if (null == channel && reopening)
             {
                 // Queued frames wait for the stream that replaces this one.
@@ -296,7 +309,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
             // batch is read afresh each round: a write that finds the stream closed detaches it from inside the loop.
             while (null != batch && batch.queuedBytes() < limitBytes && frames < DRAIN_LIMIT * 16)
             {
-                final int read = queue.read(this, DRAIN_LIMIT);
+                final int read = queue.readOrArm(this, DRAIN_LIMIT);
                 if (0 == read)
                 {
                     break;
@@ -313,9 +326,10 @@ final class ClientStream implements FrameConsumer, MessageHandler
             {
                 failQueuedUnlessReopening();
             }
-            else if (batch.queuedBytes() < limitBytes && !queue.isEmpty())
+            else if (batch.queuedBytes() < limitBytes && !queue.isEmpty() && !queue.isArmed())
             {
-                queue.scheduleDrain();
+                // Stopped at the drain limit: go on after the other work of this loop.
+                scheduleDrain();
             }
         }
         catch (final Throwable ex)
@@ -334,7 +348,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
      */
     private void failQueuedUnlessReopening()
     {
-        while (!reopening && queue.read(this, DRAIN_LIMIT) > 0)
+        while (!reopening && queue.readOrArm(this, DRAIN_LIMIT) > 0)
         {
             nowNs = System.nanoTime();
         }
@@ -342,11 +356,38 @@ final class ClientStream implements FrameConsumer, MessageHandler
 
     private void onFramesTaken()
     {
-        // From inside the stream's write completion: drain later on this loop, never re-entering the codec.
-        if (!queue.isEmpty())
+        // From inside the stream's write completion: drain later on this loop, never re-entering the codec. A drain
+        // that stopped on a full backlog did not arm the wake-up, so it runs again even when the queue is empty.
+        if (!queue.isEmpty() || !queue.isArmed())
         {
-            queue.scheduleDrain();
+            scheduleDrain();
         }
+    }
+
+    /**
+     * I/O thread: drain once more after the work already queued on this loop, unless a drain is pending.
+     */
+    private void scheduleDrain()
+    {
+        if (!drainPending)
+        {
+            drainPending = true;
+            eventLoop.execute(drainTask);
+        }
+    }
+
+    /**
+     * Control thread, from {@link QuicClient#close()} once the I/O thread has stopped and the queue is closed:
+     * fail the requests senders queued after the last drain ({@link FlowResult#CONNECTION_CLOSED}), then free the
+     * queue's memory.
+     *
+     * @param graceNs how long to wait for senders still inside an offer.
+     * @return true when freed.
+     */
+    boolean freeQueue(final long graceNs)
+    {
+        forgetChannel();
+        return queue.free(graceNs, this);
     }
 
     private void onRequestFailed(final long correlationId, final int kind)

@@ -66,7 +66,9 @@ public final class QuicClient implements AutoCloseable
     private final InetSocketAddress remote;
     private final AnswerListener listener;
     private final AtomicLong correlationIds = new AtomicLong();
-    private final AtomicLong pendingRequests = new AtomicLong();
+    private final AtomicLong refusedIds = new AtomicLong();
+    private final AtomicLong outcomes = new AtomicLong();
+    private long outcomeCount;
     private final AtomicLong unmatchedAnswers = new AtomicLong();
     private final AtomicLong channelErrors = new AtomicLong();
     private final ConcurrentHashMap<Long, CompletableFuture<Answer>> futures = new ConcurrentHashMap<>();
@@ -76,6 +78,7 @@ public final class QuicClient implements AutoCloseable
     private EventLoop eventLoop;
     private ClientStream[] streams;
     private SendQueue[] queues;
+    private CoarseClock clock;
     private ConnectionKeeper keeper;
     private volatile boolean closed;
 
@@ -136,11 +139,12 @@ public final class QuicClient implements AutoCloseable
             System.Logger.Level.ERROR, "client error", ex);
         group = QuicRuntime.newEventLoopGroup(1, "quic-client");
         eventLoop = group.next();
+        clock = new CoarseClock(TimeUnit.MILLISECONDS.toNanos(EXPIRY_INTERVAL_MS));
         streams = new ClientStream[ctx.clientStreams()];
         queues = new SendQueue[streams.length];
         for (int i = 0; i < streams.length; i++)
         {
-            streams[i] = new ClientStream(this, i, eventLoop, ctx);
+            streams[i] = new ClientStream(this, i, eventLoop, ctx, clock);
             queues[i] = streams[i].queue();
         }
         final ChannelHandler codec = new QuicClientCodecBuilder()
@@ -208,14 +212,8 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        // Counted before the frame is queued: the answer may come before offerRequest returns.
-        pendingRequests.incrementAndGet();
-        final long correlationId = queues[stream].offerRequest(correlationIds, envelope, offset, length);
-        if (correlationId <= 0)
-        {
-            pendingRequests.decrementAndGet();
-        }
-        return correlationId;
+        // The id, taken before the frame is committed, counts the request as pending before its answer can come.
+        return queues[stream].offerRequest(correlationIds, envelope, offset, length);
     }
 
     /**
@@ -237,11 +235,10 @@ public final class QuicClient implements AutoCloseable
         final long correlationId = correlationIds.incrementAndGet();
         final CompletableFuture<Answer> future = new CompletableFuture<>();
         futures.put(correlationId, future);
-        pendingRequests.incrementAndGet();
         final long result = queues[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
         if (result < 0)
         {
-            pendingRequests.decrementAndGet();
+            refusedIds.incrementAndGet();
             futures.remove(correlationId);
             return CompletableFuture.failedFuture(new IllegalStateException(describe(result)));
         }
@@ -255,7 +252,11 @@ public final class QuicClient implements AutoCloseable
      */
     public long pendingRequests()
     {
-        return pendingRequests.get();
+        // Every id taken is a request, but those the future API took and could not queue; outcomes read first, so
+        // the difference is never negative.
+        final long delivered = outcomes.get();
+        final long refused = refusedIds.get();
+        return correlationIds.get() - refused - delivered;
     }
 
     /**
@@ -360,9 +361,9 @@ public final class QuicClient implements AutoCloseable
             LOG.log(System.Logger.Level.WARNING, "client I/O thread did not stop; send queues left to the GC");
             return;
         }
-        for (final SendQueue queue : queues)
+        for (final ClientStream stream : streams)
         {
-            if (null != queue && !queue.free(QUEUE_FREE_GRACE_NS))
+            if (null != stream && !stream.freeQueue(QUEUE_FREE_GRACE_NS))
             {
                 LOG.log(System.Logger.Level.WARNING, "a sender is still inside send(); its queue is left to the GC");
             }
@@ -397,11 +398,11 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: one request's outcome.
+     * I/O thread (or the control thread in {@link #close()}, once the I/O thread has stopped): one request's outcome.
      */
     void deliver(final long correlationId, final int kind, final int errorCode, final EnvelopeView envelope)
     {
-        pendingRequests.decrementAndGet();
+        outcomes.lazySet(++outcomeCount);
         try
         {
             if (!futures.isEmpty())
@@ -438,6 +439,7 @@ public final class QuicClient implements AutoCloseable
     private void expire()
     {
         final long nowNs = System.nanoTime();
+        clock.advance(nowNs);
         for (final ClientStream stream : streams)
         {
             stream.expire(nowNs);

@@ -14,9 +14,11 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -30,9 +32,17 @@ import java.util.concurrent.locks.LockSupport;
  * {@link FlowResult#BACK_PRESSURED} when full, {@link FlowResult#CLOSED} once {@link #close()}d. Nothing of the
  * ring's own vocabulary leaves this class.
  * <p>
+ * A sender wakes the I/O thread only when it sleeps: the I/O thread arms a "needs wake-up" flag when a drain finds
+ * the queue empty, then looks at the queue once more; a sender commits its frame, passes a full fence (the decrement
+ * that ends its offer, below) and then reads the flag. Either the I/O thread's second look finds the frame, or the
+ * sender finds the flag armed and, the one sender whose compare-and-set disarms it, hands the I/O thread a drain. A
+ * busy I/O thread costs senders one read of a flag that does not change while it drains; deadlines come from the I/O
+ * thread's {@link CoarseClock}, not a clock read per frame.
+ * <p>
  * Closing frees the memory without waiting for the GC, and without freeing it under a sender still inside an offer
  * (RELIABILITY.md fix 11): each sender announces itself on a counter before it reads the closed flag; {@link #close()}
- * sets the flag and {@link #free(long)} then waits, parked and bounded, for no sender inside.
+ * sets the flag and {@link #free} then waits, parked and bounded, for no sender inside, and hands what senders queued
+ * after the I/O thread's last drain to a handler before freeing.
  */
 final class SendQueue
 {
@@ -42,14 +52,29 @@ final class SendQueue
     private static final int MSG_FRAME = 1;
     private static final int QUEUE_ALIGNMENT = 64;
 
+    private static final VarHandle NEEDS_WAKEUP;
+
+    static
+    {
+        try
+        {
+            NEEDS_WAKEUP = MethodHandles.lookup().findVarHandle(SendQueue.class, "needsWakeup", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final ManyToOneRingBuffer ring;
     private final ByteBuffer memory;
     private final int maxEnvelopeLength;
     private final long timeoutNs;
+    private final CoarseClock clock;
     private final EventLoop ioThread;
     private final Runnable drainTask;
     private final AtomicInteger activeSenders = new AtomicInteger();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean needsWakeup = true;
     private volatile boolean closed;
     private boolean freed;
 
@@ -57,13 +82,21 @@ final class SendQueue
      * A queue.
      *
      * @param capacityBytes bytes of frames the queue holds, a power of two.
-     * @param timeoutNs     request timeout: each frame's deadline is its offer time plus this.
+     * @param timeoutNs     request timeout: each frame's deadline is its offer time plus this, never earlier (the
+     *                      coarse clock's lag is added), up to the lag later.
+     * @param clock         the I/O thread's clock.
      * @param ioThread      the thread that drains the queue.
-     * @param drainTask     run on {@code ioThread} when frames wait and no drain is scheduled.
+     * @param drainTask     run on {@code ioThread} to wake it when it sleeps.
      */
-    SendQueue(final int capacityBytes, final long timeoutNs, final EventLoop ioThread, final Runnable drainTask)
+    SendQueue(
+        final int capacityBytes,
+        final long timeoutNs,
+        final CoarseClock clock,
+        final EventLoop ioThread,
+        final Runnable drainTask)
     {
-        this.timeoutNs = timeoutNs;
+        this.timeoutNs = timeoutNs + clock.maxLagNs();
+        this.clock = clock;
         this.ioThread = ioThread;
         this.drainTask = drainTask;
         final int length = capacityBytes + RingBufferDescriptor.TRAILER_LENGTH;
@@ -112,13 +145,35 @@ final class SendQueue
         // Announce ourselves, then look at the flag; close() sets the flag, then free() waits for no sender: with both
         // sides volatile one of them sees the other, so the memory is never freed under a sender.
         activeSenders.getAndIncrement();
+        final long result;
         try
         {
-            return closed ? FlowResult.CLOSED : offerOpen(ids, givenId, src, offset, length);
+            result = closed ? FlowResult.CLOSED : offerOpen(ids, givenId, src, offset, length);
         }
         finally
         {
+            // A full fence after the commit: the sender's half of the wake-up's Dekker pair.
             activeSenders.getAndDecrement();
+        }
+        if (needsWakeup && result >= 0)
+        {
+            wakeUp();
+        }
+        return result;
+    }
+
+    private void wakeUp()
+    {
+        if (NEEDS_WAKEUP.compareAndSet(this, true, false))
+        {
+            try
+            {
+                ioThread.execute(drainTask);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                // The client is closing and its I/O thread has stopped: close() hands what is queued to free().
+            }
         }
     }
 
@@ -136,43 +191,64 @@ final class SendQueue
         {
             return FlowResult.BACK_PRESSURED;
         }
-        final long correlationId = null != ids ? ids.incrementAndGet() : givenId;
         final MutableDirectBuffer buffer = ring.buffer();
+        try
+        {
+            buffer.putBytes(at + FrameDescriptor.BODY_OFFSET, src, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // A source out of bounds: the claimed record must not block the ring.
+            ring.abort(at);
+            throw ex;
+        }
+        final long correlationId = null != ids ? ids.incrementAndGet() : givenId;
         FrameDescriptor.putHeader(buffer, at, FrameDescriptor.KIND_ENVELOPE, correlationId, length);
-        buffer.putBytes(at + FrameDescriptor.BODY_OFFSET, src, offset, length);
-        buffer.putLong(at + frameLength, System.nanoTime() + timeoutNs);
+        buffer.putLong(at + frameLength, clock.nowNs() + timeoutNs);
         ring.commit(at);
-        scheduleDrain();
         return correlationId;
     }
 
     /**
-     * Any thread: have the I/O thread drain unless a drain is already scheduled.
-     */
-    void scheduleDrain()
-    {
-        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true))
-        {
-            ioThread.execute(drainTask);
-        }
-    }
-
-    /**
-     * I/O thread, first thing in a drain: later offers schedule another.
-     */
-    void drainStarted()
-    {
-        drainScheduled.set(false);
-    }
-
-    /**
-     * Whether a drain is scheduled and has not started yet.
+     * I/O thread: read as {@link #read}; when the queue is empty, arm the wake-up flag and look once more, so that a
+     * frame committed meanwhile is either read here or wakes the I/O thread (see the class comment).
      *
-     * @return true when one is.
+     * @param handler receives each record.
+     * @param limit   most records to read.
+     * @return records read; 0 when the queue is empty and the flag armed.
      */
-    boolean isDrainScheduled()
+    int readOrArm(final MessageHandler handler, final int limit)
     {
-        return drainScheduled.get();
+        final int read = read(handler, limit);
+        if (0 != read)
+        {
+            return read;
+        }
+        needsWakeup = true;
+        final int more = read(handler, limit);
+        if (0 != more)
+        {
+            needsWakeup = false;
+        }
+        return more;
+    }
+
+    /**
+     * I/O thread, as a drain starts: senders need not wake it until it arms the flag again.
+     */
+    void disarm()
+    {
+        needsWakeup = false;
+    }
+
+    /**
+     * Whether a sender would wake the I/O thread now.
+     *
+     * @return true when armed.
+     */
+    boolean isArmed()
+    {
+        return needsWakeup;
     }
 
     /**
@@ -257,13 +333,15 @@ final class SendQueue
 
     /**
      * Control thread, after {@link #close()} and once the I/O thread has stopped: wait for senders still inside an
-     * offer (a copy, so briefly), then free the memory. The memory is left to the GC when a sender is still inside
-     * after the grace period.
+     * offer (a copy, so briefly), hand the frames still queued (those committed after the I/O thread's last drain)
+     * to {@code leftovers}, then free the memory. The memory is left to the GC when a sender is still inside after
+     * the grace period.
      *
-     * @param graceNs how long to wait for senders.
+     * @param graceNs   how long to wait for senders.
+     * @param leftovers receives each frame still queued, as {@link #read} does.
      * @return true when freed.
      */
-    boolean free(final long graceNs)
+    boolean free(final long graceNs, final MessageHandler leftovers)
     {
         if (freed)
         {
@@ -278,6 +356,12 @@ final class SendQueue
             }
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
+        int read;
+        do
+        {
+            read = read(leftovers, Integer.MAX_VALUE);
+        }
+        while (read > 0);
         freed = true;
         BufferUtil.free(memory);
         return true;

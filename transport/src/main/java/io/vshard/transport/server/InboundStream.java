@@ -16,8 +16,6 @@ import io.vshard.transport.FrameReader;
 import io.vshard.transport.QuicErrorCodes;
 import org.agrona.DirectBuffer;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * One peer stream on the server: frames read from it are offered straight from the read buffer into the pipeline;
  * its answers, from the lanes or from this I/O thread, are batched and written back to it. When a lane is full the
@@ -30,22 +28,6 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     private static final int PAUSED_BY_WRITE = 2;
     private static final int ENVELOPE_FRAME_MIN_LENGTH =
         FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
-    private static final int SOURCE_NODE_OFFSET =
-        FrameDescriptor.BODY_OFFSET + EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
-    private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
-
-    static
-    {
-        MESSAGES[ErrorCode.MALFORMED.value()] = "malformed envelope";
-        MESSAGES[ErrorCode.UNSUPPORTED_VERSION.value()] = "unsupported envelope version";
-        MESSAGES[ErrorCode.UNKNOWN_TYPE.value()] = "unknown message type";
-        MESSAGES[ErrorCode.TOO_LARGE.value()] = "payload too large";
-        MESSAGES[ErrorCode.NO_HANDLER.value()] = "no handler";
-        MESSAGES[ErrorCode.HANDLER_FAILED.value()] = "handler failed";
-        MESSAGES[ErrorCode.IDENTITY_MISMATCH.value()] = "source_node differs from the peer certificate's node id";
-        MESSAGES[ErrorCode.SHUTTING_DOWN.value()] = "node shutting down";
-    }
-
     final FrameBatch batch;
     boolean dirty;
     private final ServerIoLoop loop;
@@ -122,10 +104,10 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
      */
     public boolean onFrame(final DirectBuffer buffer, final int offset, final int length)
     {
-        final long correlationId = buffer.getLong(offset + FrameDescriptor.CORRELATION_ID_FIELD_OFFSET, LITTLE_ENDIAN);
-        if (FrameDescriptor.KIND_ENVELOPE == buffer.getByte(offset + FrameDescriptor.KIND_FIELD_OFFSET) &&
+        final long correlationId = FrameDescriptor.correlationId(buffer, offset);
+        if (FrameDescriptor.KIND_ENVELOPE == FrameDescriptor.kind(buffer, offset) &&
             length >= ENVELOPE_FRAME_MIN_LENGTH &&
-            buffer.getLong(offset + SOURCE_NODE_OFFSET, LITTLE_ENDIAN) != connection.peerNodeId())
+            EnvelopeDescriptor.sourceNode(buffer, offset + FrameDescriptor.BODY_OFFSET) != connection.peerNodeId())
         {
             loop.counters.identityMismatches.increment();
             pipeline.errorCounter(ErrorCode.IDENTITY_MISMATCH).increment();
@@ -324,7 +306,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             return;
         }
-        final String message = MESSAGES[code];
+        final String message = ErrorCode.messageOf(code);
         final int length = FrameFlyweight.errorFrameLength(message);
         final int at = batch.claim(length);
         frame.wrap(batch.buffer(), at).writeError(correlationId, code, message);
