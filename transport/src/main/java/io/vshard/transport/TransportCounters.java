@@ -49,6 +49,12 @@ public final class TransportCounters implements AutoCloseable
     /** Streams reset because the peer held part of a frame longer than the partial-frame timeout. */
     public final AtomicCounter partialFrameTimeouts;
 
+    /**
+     * Exceptions the server's Netty handlers caught (a stream reset, a failed write) before closing the channel; those
+     * that are not the peer's ordinary end of a stream or connection also go to the error handler.
+     */
+    public final AtomicCounter channelErrors;
+
     private final AtomicCounter[] all;
 
     /**
@@ -71,9 +77,10 @@ public final class TransportCounters implements AutoCloseable
         repliesDropped = add(manager, "replies dropped");
         backPressurePauses = add(manager, "back-pressure pauses");
         partialFrameTimeouts = add(manager, "partial frame timeouts");
+        channelErrors = add(manager, "channel errors");
         all = new AtomicCounter[]{ connectionsAccepted, connectionsActive, connectionsRefused, streamsOpened,
             streamsReset, framesIn, framesOut, bytesIn, bytesOut, identityMismatches, repliesDropped,
-            backPressurePauses, partialFrameTimeouts };
+            backPressurePauses, partialFrameTimeouts, channelErrors };
     }
 
     private static AtomicCounter add(final CountersManager manager, final String metric)

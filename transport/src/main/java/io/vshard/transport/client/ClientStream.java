@@ -186,7 +186,7 @@ final class ClientStream implements FrameConsumer, MessageHandler
 
     void onException(final Channel from, final Throwable cause)
     {
-        client.onChannelError(new IllegalStateException("stream " + index + " failed; closing it", cause));
+        client.onChannelError(index, cause);
         from.close();
     }
 

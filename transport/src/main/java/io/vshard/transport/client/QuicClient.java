@@ -10,6 +10,7 @@ import io.vshard.core.flow.FlowResult;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
+import io.vshard.transport.ChannelErrors;
 import io.vshard.transport.ClientContext;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.tls.QuicTls;
@@ -270,8 +271,9 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * Exceptions the client's Netty handlers caught (a stream reset or a failed write, say), each also reported to
-     * the error handler before the channel was closed. Any thread.
+     * Exceptions the client's Netty handlers caught (a stream reset or a failed write, say) before closing the
+     * channel; those that are not the server's ordinary end of a stream or connection also go to the error handler.
+     * Any thread.
      *
      * @return the count.
      */
@@ -381,12 +383,20 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: an exception a Netty handler caught; counted and reported, the caller closes the channel.
+     * I/O thread: an exception a stream's Netty handler caught; counted, and reported unless it is the server's end of
+     * the stream or connection (see {@link ChannelErrors}); the caller closes the channel.
      */
-    void onChannelError(final Throwable cause)
+    void onChannelError(final int stream, final Throwable cause)
     {
         channelErrors.incrementAndGet();
-        errorHandler.onError(cause);
+        if (ChannelErrors.isPeerEnd(cause))
+        {
+            LOG.log(System.Logger.Level.DEBUG, "stream " + stream + " to " + remote + " ended by the server", cause);
+        }
+        else
+        {
+            errorHandler.onError(new IllegalStateException("stream " + stream + " to " + remote + " failed", cause));
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.FrameFlyweight;
+import io.vshard.transport.ChannelErrors;
 import io.vshard.transport.FrameBatch;
 import io.vshard.transport.FrameConsumer;
 import io.vshard.transport.FrameReader;
@@ -24,6 +25,7 @@ import org.agrona.DirectBuffer;
  */
 final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer, ResumeQueue.Resumable
 {
+    private static final System.Logger LOG = System.getLogger("io.vshard.transport");
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
     private static final int ENVELOPE_FRAME_MIN_LENGTH =
@@ -165,6 +167,15 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         // A reset by the peer or a failed write: the stream is gone, the connection and other streams go on.
+        loop.counters.channelErrors.increment();
+        if (ChannelErrors.isPeerEnd(cause))
+        {
+            LOG.log(System.Logger.Level.DEBUG, "stream " + channel + " ended by the peer", cause);
+        }
+        else
+        {
+            loop.errorHandler.onError(new IllegalStateException("stream " + channel + " failed; closing it", cause));
+        }
         channel.close();
     }
 
