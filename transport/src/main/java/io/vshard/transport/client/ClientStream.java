@@ -326,9 +326,9 @@ final class ClientStream implements FrameConsumer, MessageHandler
             {
                 failQueuedUnlessReopening();
             }
-            else if (batch.queuedBytes() < limitBytes && !queue.isEmpty() && !queue.isArmed())
+            else if (batch.queuedBytes() < limitBytes && !queue.isArmed())
             {
-                // Stopped at the drain limit: go on after the other work of this loop.
+                // Stopped at the drain limit, not armed: go on after the other work of this loop (and arm then).
                 scheduleDrain();
             }
         }
