@@ -19,8 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * Drives one client connection with envelopes and measures what comes back.
  * <p>
@@ -141,7 +139,7 @@ public final class LoadGenerator
 
             final int which = (int)(sent % envelopes.length);
             final UnsafeBuffer envelope = envelopes[which];
-            envelope.putInt(EnvelopeDescriptor.VSHARD_ID_FIELD_OFFSET, (int)(sent % options.vshards()), LITTLE_ENDIAN);
+            EnvelopeDescriptor.vshardId(envelope, 0, (int)(sent % options.vshards()));
             final int stream = (int)(sent % options.streams());
             if (options.request())
             {

@@ -175,9 +175,12 @@ public final class FrameBatch
         if (released)
         {
             // Released while the frame was written (a write that closed the stream, from inside claim's flush):
-            // the stream is gone, so is the frame.
-            buffer.release();
-            buffer = null;
+            // the stream is gone, so is the frame. Released between claim and commit, the buffer is gone already.
+            if (null != buffer)
+            {
+                buffer.release();
+                buffer = null;
+            }
             return;
         }
         buffer.writerIndex(buffer.writerIndex() + length);

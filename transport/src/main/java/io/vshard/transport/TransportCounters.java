@@ -72,6 +72,11 @@ public final class TransportCounters implements AutoCloseable
 
     /** Connection attempts refused over the handshake limits, overall or per source address. */
     public final AtomicCounter handshakesRefused;
+    /**
+     * Exceptions the server's Netty handlers caught (a stream reset, a failed write) before closing the channel; those
+     * that are not the peer's ordinary end of a stream or connection also go to the error handler.
+     */
+    public final AtomicCounter channelErrors;
 
     private final AtomicCounter[] all;
 
@@ -103,11 +108,12 @@ public final class TransportCounters implements AutoCloseable
         handshakesRefused = add(manager, "handshakes refused");
         datagramsIn = add(manager, "datagrams in");
         datagramsOut = add(manager, "datagrams out");
+        channelErrors = add(manager, "channel errors");
         all = new AtomicCounter[]{ connectionsAccepted, connectionsActive, connectionsRefused, streamsOpened,
             streamsReset, framesIn, framesOut, bytesIn, bytesOut, identityMismatches, repliesDropped,
             backPressurePauses, partialFrameTimeouts, connectionsClosedUnread, connectionsClosedOverBudget,
             replyBudgetHolds, replyBytesQueued, directMemoryFailures, handshakesRefused,
-            datagramsIn, datagramsOut };
+            datagramsIn, datagramsOut, channelErrors };
     }
 
     private static AtomicCounter add(final CountersManager manager, final String metric)

@@ -26,13 +26,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static io.vshard.core.wire.EnvelopeDescriptor.MSG_TYPE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.PAYLOAD_LENGTH_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.SOURCE_NODE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.TARGET_NODE_FIELD_OFFSET;
-import static io.vshard.core.wire.EnvelopeDescriptor.VSHARD_ID_FIELD_OFFSET;
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 /**
  * What a naive port would do: decode each envelope into a new heap object with its payload copied into a new
  * {@code byte[]}, put it on an {@link ArrayBlockingQueue} (the pipeline's ring size), and have a consumer thread
@@ -183,14 +176,14 @@ public class AbqBaseline
     public boolean oneProducer(final Producer producer)
     {
         final UnsafeBuffer buffer = envelope;
-        final int payloadLength = buffer.getInt(PAYLOAD_LENGTH_FIELD_OFFSET, LITTLE_ENDIAN);
+        final int payloadLength = EnvelopeDescriptor.payloadLength(buffer, 0);
         final byte[] payload = new byte[payloadLength];
         buffer.getBytes(EnvelopeDescriptor.PAYLOAD_OFFSET, payload);
         final HeapEnvelope heapEnvelope = new HeapEnvelope(
-            buffer.getShort(MSG_TYPE_FIELD_OFFSET, LITTLE_ENDIAN) & 0xFFFF,
-            buffer.getLong(SOURCE_NODE_FIELD_OFFSET, LITTLE_ENDIAN),
-            buffer.getLong(TARGET_NODE_FIELD_OFFSET, LITTLE_ENDIAN),
-            buffer.getInt(VSHARD_ID_FIELD_OFFSET, LITTLE_ENDIAN),
+            EnvelopeDescriptor.msgType(buffer, 0),
+            EnvelopeDescriptor.sourceNode(buffer, 0),
+            EnvelopeDescriptor.targetNode(buffer, 0),
+            EnvelopeDescriptor.vshardId(buffer, 0),
             payload);
         boolean offered;
         while (!(offered = queue.offer(heapEnvelope)))

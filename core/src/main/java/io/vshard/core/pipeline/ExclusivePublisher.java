@@ -67,7 +67,8 @@ public final class ExclusivePublisher implements AutoCloseable
      * @param destination   where the answer goes.
      * @param replyAddress  opaque to the pipeline, handed back with the answer.
      * @param correlationId 0 for fire-and-forget, else echoed in the answer.
-     * @return as {@link Pipeline#offer}: {@link Pipeline#ACCEPTED}, {@link Pipeline#BACK_PRESSURED} (this
+     * @return as {@link Pipeline#offer}, in the shared {@link io.vshard.core.flow.FlowResult} vocabulary:
+     * {@link Pipeline#ACCEPTED}, {@link Pipeline#BACK_PRESSURED} (this
      * publisher's ring into the lane is full: retry after a {@link RoomListener} call), {@link Pipeline#CLOSED}, or an
      * {@link ErrorCode#value()}.
      */

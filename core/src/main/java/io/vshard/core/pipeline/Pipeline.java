@@ -3,6 +3,7 @@ package io.vshard.core.pipeline;
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.dispatch.LaneLayout;
 import io.vshard.core.dispatch.LaneSpec;
+import io.vshard.core.flow.FlowResult;
 import io.vshard.core.reply.OutboundQueue;
 import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.status.CountersFile;
@@ -26,8 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * The envelope pipeline: validates offered envelopes, copies each into a slot of its target's lane, and has the
  * lane thread call the target's {@link EnvelopeHandler}, whose answer goes to the offer's {@link ReplyDestination}.
  * <p>
- * Offer results follow Aeron's convention: {@link #ACCEPTED}, negative flow conditions ({@link #BACK_PRESSURED},
- * {@link #CLOSED}), and positive {@link ErrorCode#value()}s for envelopes that are refused.
+ * Offer results follow Aeron's convention: {@link #ACCEPTED}, negative flow conditions of the shared vocabulary
+ * {@link FlowResult} ({@link #BACK_PRESSURED}, {@link #CLOSED}), and positive {@link ErrorCode#value()}s for
+ * envelopes that are refused.
  * <p>
  * Threading: {@link #offer} from any number of threads, never blocking, never allocating. {@link #close()} from
  * one control thread.
@@ -41,10 +43,10 @@ public final class Pipeline implements AutoCloseable
      * Offer result: the lane (or the spill pool) is full. The caller keeps the bytes, stops feeding this lane and
      * retries after a {@link RoomListener} call.
      */
-    public static final int BACK_PRESSURED = -1;
+    public static final int BACK_PRESSURED = FlowResult.BACK_PRESSURED;
 
     /** Offer result: the pipeline is closing or closed; answer the sender SHUTTING_DOWN. */
-    public static final int CLOSED = -2;
+    public static final int CLOSED = FlowResult.CLOSED;
 
     private static final System.Logger LOG = System.getLogger("io.vshard.pipeline");
 

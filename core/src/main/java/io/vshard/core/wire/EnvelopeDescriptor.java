@@ -1,6 +1,7 @@
 package io.vshard.core.wire;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -123,6 +124,18 @@ public final class EnvelopeDescriptor
     public static int vshardId(final DirectBuffer buffer, final int offset)
     {
         return buffer.getInt(offset + VSHARD_ID_FIELD_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * Write the {@code vshard_id} field of the envelope at {@code offset}.
+     *
+     * @param buffer   holding the envelope.
+     * @param offset   of the envelope's first byte.
+     * @param vshardId the value.
+     */
+    public static void vshardId(final MutableDirectBuffer buffer, final int offset, final int vshardId)
+    {
+        buffer.putInt(offset + VSHARD_ID_FIELD_OFFSET, vshardId, LITTLE_ENDIAN);
     }
 
     /**

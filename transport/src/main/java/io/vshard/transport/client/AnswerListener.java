@@ -1,19 +1,21 @@
 package io.vshard.transport.client;
 
+import io.vshard.core.flow.FlowResult;
 import io.vshard.core.wire.EnvelopeView;
 
 /**
  * Receives the outcome of every request, exactly once per correlation id. Called on the client's I/O thread: must not
- * block and must not keep the envelope view past the call.
+ * block and must not keep the envelope view past the call. The kinds produced locally are negative values of the shared
+ * {@link FlowResult} vocabulary, so they never collide with a frame kind.
  */
 @FunctionalInterface
 public interface AnswerListener
 {
     /** Kind of an outcome produced locally: no answer came within the request timeout. */
-    int TIMED_OUT = -1;
+    int TIMED_OUT = FlowResult.TIMED_OUT;
 
     /** Kind of an outcome produced locally: the connection or stream closed before an answer came. */
-    int CONNECTION_CLOSED = -2;
+    int CONNECTION_CLOSED = FlowResult.CONNECTION_CLOSED;
 
     /**
      * One request's outcome.

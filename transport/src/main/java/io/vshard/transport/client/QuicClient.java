@@ -1,27 +1,18 @@
 package io.vshard.transport.client;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.incubator.codec.quic.QuicChannel;
-import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
-import io.netty.incubator.codec.quic.QuicStreamChannel;
-import io.netty.incubator.codec.quic.QuicStreamType;
-import io.netty.util.concurrent.Future;
+import io.vshard.core.flow.FlowResult;
 import io.vshard.core.wire.EnvelopeView;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
+import io.vshard.transport.ChannelErrors;
 import io.vshard.transport.ClientContext;
 import io.vshard.transport.DatagramCounter;
-import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.QuicRuntime;
 import io.vshard.transport.tls.QuicTls;
 import org.agrona.DirectBuffer;
@@ -32,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,16 +31,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ClientContext#reconnectMaxMs()}).
  * <p>
  * Application threads, any number, call {@link #send} (fire-and-forget) and {@link #request}: the frame is copied
- * into the stream's bounded send queue and the call returns at once, never blocking; a full queue (the server or
- * the network holds us back) answers {@link #BACK_PRESSURED}. The I/O thread batches queued frames into writes,
- * matches answers by correlation id and calls the {@link AnswerListener} exactly once per request: the answer,
- * {@link AnswerListener#TIMED_OUT} after {@link ClientContext#requestTimeoutMs()}, or
+ * into the stream's bounded send queue and the call returns at once, never blocking. Results are in the shared
+ * {@link FlowResult} vocabulary: a full queue (the server or the network holds us back) answers
+ * {@link #BACK_PRESSURED}, no connection {@link #NOT_CONNECTED}, a closed client {@link #CLOSED}. The I/O thread
+ * batches queued frames into writes, matches answers by correlation id and calls the {@link AnswerListener} exactly
+ * once per request: the answer, {@link AnswerListener#TIMED_OUT} after {@link ClientContext#requestTimeoutMs()}, or
  * {@link AnswerListener#CONNECTION_CLOSED}. Requests are never re-sent.
  * <pre>{@code
  * QuicClient client = new QuicClient(ctx, serverAddress, (id, kind, code, envelope) -> { ... }).connect();
  * long id = client.request(0, buffer, 0, envelopeLength);   // > 0: sent; else BACK_PRESSURED / NOT_CONNECTED
  * CompletableFuture<Answer> answer = client.request(0, VShardEnvelope.of(...));
  * }</pre>
+ * The work is split by job: {@link SendQueue} (one per stream, filled by the senders), {@link ClientStream} (its I/O
+ * side), {@link RequestTable} (what a stream waits for, and expiry), {@link ClientStreamHandler} (Netty events) and
+ * {@link ConnectionKeeper} (connect, reopen, replace); this class is the facade.
  */
 public final class QuicClient implements AutoCloseable
 {
@@ -58,43 +52,37 @@ public final class QuicClient implements AutoCloseable
     public static final int SENT = 0;
 
     /** Result: the stream's send queue is full; retry later. */
-    public static final int BACK_PRESSURED = -1;
+    public static final int BACK_PRESSURED = FlowResult.BACK_PRESSURED;
 
     /** Result: no connection right now (connecting or reconnecting). */
-    public static final int NOT_CONNECTED = -2;
+    public static final int NOT_CONNECTED = FlowResult.NOT_CONNECTED;
 
     /** Result: the client was closed. */
-    public static final int CLOSED = -3;
+    public static final int CLOSED = FlowResult.CLOSED;
 
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
     private static final long EXPIRY_INTERVAL_MS = 10;
     private static final long QUEUE_FREE_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
 
-    /** Streams a connection may reopen, per stream, before the client replaces the connection instead. */
-    static final int STREAM_REOPENS_PER_STREAM = 4;
-
     private final ClientContext ctx;
     private final InetSocketAddress remote;
     private final AnswerListener listener;
     private final AtomicLong correlationIds = new AtomicLong();
-    private final AtomicLong pendingRequests = new AtomicLong();
+    private final AtomicLong refusedIds = new AtomicLong();
+    private final AtomicLong outcomes = new AtomicLong();
+    private long outcomeCount;
     private final AtomicLong unmatchedAnswers = new AtomicLong();
+    private final AtomicLong channelErrors = new AtomicLong();
     private final ConcurrentHashMap<Long, CompletableFuture<Answer>> futures = new ConcurrentHashMap<>();
-    private final AtomicInteger connects = new AtomicInteger();
     private final DatagramCounter datagrams = new DatagramCounter();
     private QuicSslContext sslContext;
     private ErrorHandler errorHandler;
     private EventLoopGroup group;
     private EventLoop eventLoop;
-    private Channel socket;
-    private ChannelHandler codec;
     private ClientStream[] streams;
-    private QuicChannel connection;
-    private int attachedStreams;
-    private int streamReopens;
-    private long backoffMs;
-    private CompletableFuture<QuicClient> firstConnect;
-    private volatile boolean connected;
+    private SendQueue[] queues;
+    private CoarseClock clock;
+    private ConnectionKeeper keeper;
     private volatile boolean closed;
 
     /**
@@ -152,15 +140,17 @@ public final class QuicClient implements AutoCloseable
         }
         errorHandler = null != ctx.errorHandler() ? ctx.errorHandler() : (ex) -> LOG.log(
             System.Logger.Level.ERROR, "client error", ex);
-        backoffMs = ctx.reconnectMinMs();
         group = QuicRuntime.newEventLoopGroup(1, "quic-client", ctx.ioBusyPoll());
         eventLoop = group.next();
+        clock = new CoarseClock(TimeUnit.MILLISECONDS.toNanos(EXPIRY_INTERVAL_MS));
         streams = new ClientStream[ctx.clientStreams()];
+        queues = new SendQueue[streams.length];
         for (int i = 0; i < streams.length; i++)
         {
-            streams[i] = new ClientStream(this, i, eventLoop, ctx);
+            streams[i] = new ClientStream(this, i, eventLoop, ctx, clock);
+            queues[i] = streams[i].queue();
         }
-        codec = new QuicClientCodecBuilder()
+        final ChannelHandler codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
             .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
@@ -170,17 +160,15 @@ public final class QuicClient implements AutoCloseable
             .initialMaxStreamsBidirectional(0)
             .initialMaxStreamsUnidirectional(0)
             .build();
-        firstConnect = new CompletableFuture<>();
         try
         {
-            final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(eventLoop, ctx, false).handler(
-                QuicRuntime.countingDatagrams(datagrams, codec));
-            socket = bootstrap.bind(remote.getAddress().isLoopbackAddress() ? "127.0.0.1" : "0.0.0.0", 0)
+            final Channel socket = QuicRuntime.datagramBootstrap(eventLoop, ctx, false).handler(QuicRuntime.countingDatagrams(datagrams, codec))
+                .bind(remote.getAddress().isLoopbackAddress() ? "127.0.0.1" : "0.0.0.0", 0)
                 .syncUninterruptibly().channel();
+            keeper = new ConnectionKeeper(ctx, remote, socket, eventLoop, streams);
             eventLoop.scheduleWithFixedDelay(this::expire, EXPIRY_INTERVAL_MS, EXPIRY_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
-            eventLoop.execute(this::openConnection);
-            firstConnect.get(ctx.handshakeTimeoutMs() + 1_000, TimeUnit.MILLISECONDS);
+            keeper.start().get(ctx.handshakeTimeoutMs() + 1_000, TimeUnit.MILLISECONDS);
         }
         catch (final Exception ex)
         {
@@ -206,8 +194,8 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        final long result = streams[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length);
-        return result >= 0 ? SENT : (ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED);
+        final long result = queues[stream].offer(FrameDescriptor.FIRE_AND_FORGET, envelope, offset, length);
+        return result >= 0 ? SENT : (int)result;
     }
 
     /**
@@ -227,15 +215,8 @@ public final class QuicClient implements AutoCloseable
         {
             return state;
         }
-        // Counted before the frame is queued: the answer may come before offerRequest returns.
-        pendingRequests.incrementAndGet();
-        final long correlationId = streams[stream].offerRequest(correlationIds, envelope, offset, length);
-        if (correlationId <= 0)
-        {
-            pendingRequests.decrementAndGet();
-            return ClientStream.QUEUE_CLOSED == correlationId ? CLOSED : BACK_PRESSURED;
-        }
-        return correlationId;
+        // The id, taken before the frame is committed, counts the request as pending before its answer can come.
+        return queues[stream].offerRequest(correlationIds, envelope, offset, length);
     }
 
     /**
@@ -257,14 +238,12 @@ public final class QuicClient implements AutoCloseable
         final long correlationId = correlationIds.incrementAndGet();
         final CompletableFuture<Answer> future = new CompletableFuture<>();
         futures.put(correlationId, future);
-        pendingRequests.incrementAndGet();
-        final long result = streams[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
+        final long result = queues[stream].offer(correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
         if (result < 0)
         {
-            pendingRequests.decrementAndGet();
+            refusedIds.incrementAndGet();
             futures.remove(correlationId);
-            return CompletableFuture.failedFuture(new IllegalStateException(
-                describe(ClientStream.QUEUE_CLOSED == result ? CLOSED : BACK_PRESSURED)));
+            return CompletableFuture.failedFuture(new IllegalStateException(describe(result)));
         }
         return future;
     }
@@ -276,7 +255,11 @@ public final class QuicClient implements AutoCloseable
      */
     public long pendingRequests()
     {
-        return pendingRequests.get();
+        // Every id taken is a request, but those the future API took and could not queue; outcomes read first, so
+        // the difference is never negative.
+        final long delivered = outcomes.get();
+        final long refused = refusedIds.get();
+        return correlationIds.get() - refused - delivered;
     }
 
     /**
@@ -311,6 +294,18 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
+     * Exceptions the client's Netty handlers caught (a stream reset or a failed write, say) before closing the
+     * channel; those that are not the server's ordinary end of a stream or connection also go to the error handler.
+     * Any thread.
+     *
+     * @return the count.
+     */
+    public long channelErrors()
+    {
+        return channelErrors.get();
+    }
+
+    /**
      * Streams per connection.
      *
      * @return the count.
@@ -327,7 +322,8 @@ public final class QuicClient implements AutoCloseable
      */
     public boolean isConnected()
     {
-        return connected;
+        final ConnectionKeeper keeper = this.keeper;
+        return null != keeper && keeper.isConnected();
     }
 
     /**
@@ -337,7 +333,8 @@ public final class QuicClient implements AutoCloseable
      */
     public int connectCount()
     {
-        return connects.get();
+        final ConnectionKeeper keeper = this.keeper;
+        return null != keeper ? keeper.connectCount() : 0;
     }
 
     /**
@@ -352,20 +349,26 @@ public final class QuicClient implements AutoCloseable
             return;
         }
         closed = true;
-        connected = false;
-        if (null != streams)
+        if (null != keeper)
         {
-            for (final ClientStream stream : streams)
+            keeper.markClosed();
+        }
+        if (null != queues)
+        {
+            for (final SendQueue queue : queues)
             {
-                if (null != stream)
+                if (null != queue)
                 {
-                    stream.closeQueue();
+                    queue.close();
                 }
             }
         }
         if (null != group)
         {
-            eventLoop.submit(this::closeOnLoop).awaitUninterruptibly(5_000);
+            if (null != keeper)
+            {
+                eventLoop.submit(keeper::closeOnLoop).awaitUninterruptibly(5_000);
+            }
             final boolean stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5_000);
             freeQueues(stopped);
         }
@@ -403,11 +406,36 @@ public final class QuicClient implements AutoCloseable
     }
 
     /**
-     * I/O thread: one request's outcome.
+     * I/O thread: an exception a stream's Netty handler caught; counted, and reported unless it is the server's end of
+     * the stream or connection (see {@link ChannelErrors}); the caller closes the channel.
+     */
+    void onChannelError(final int stream, final Throwable cause)
+    {
+        channelErrors.incrementAndGet();
+        if (ChannelErrors.isPeerEnd(cause))
+        {
+            LOG.log(System.Logger.Level.DEBUG, "stream " + stream + " to " + remote + " ended by the server", cause);
+        }
+        else
+        {
+            errorHandler.onError(new IllegalStateException("stream " + stream + " to " + remote + " failed", cause));
+        }
+    }
+
+    /**
+     * I/O thread: a stream's channel closed; see {@link ConnectionKeeper#onStreamClosed}.
+     */
+    void onStreamClosed(final ClientStream stream, final boolean endedByServer)
+    {
+        keeper.onStreamClosed(stream, endedByServer);
+    }
+
+    /**
+     * I/O thread (or the control thread in {@link #close()}, once the I/O thread has stopped): one request's outcome.
      */
     void deliver(final long correlationId, final int kind, final int errorCode, final EnvelopeView envelope)
     {
-        pendingRequests.decrementAndGet();
+        outcomes.lazySet(++outcomeCount);
         try
         {
             if (!futures.isEmpty())
@@ -440,177 +468,20 @@ public final class QuicClient implements AutoCloseable
         }
     }
 
-    /**
-     * I/O thread: a stream closed while the connection may still be up. A stream the server ended (its graceful
-     * shutdown) means the server is going: the connection is replaced as a whole. A stream closed otherwise (reset
-     * by the server, say): its written requests fail, and a new stream replaces it on the same connection, so the
-     * other streams go on undisturbed. A server that keeps closing streams ({@link #STREAM_REOPENS_PER_STREAM} per
-     * stream and connection) or a new stream that cannot be opened gets the connection replaced as a whole too.
-     */
-    void onStreamClosed(final ClientStream stream, final boolean endedByServer)
-    {
-        final QuicChannel current = connection;
-        if (null == current || !current.isActive() || closed)
-        {
-            return;
-        }
-        if (endedByServer)
-        {
-            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
-            return;
-        }
-        if (++streamReopens > STREAM_REOPENS_PER_STREAM * streams.length)
-        {
-            LOG.log(System.Logger.Level.WARNING, "streams to " + remote + " keep closing; replacing the connection");
-            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
-            return;
-        }
-        stream.detachForReopen();
-        current.createStream(QuicStreamType.BIDIRECTIONAL, stream).addListener((created) ->
-        {
-            if (created.isSuccess() && current == connection && current.isActive())
-            {
-                stream.attach((QuicStreamChannel)created.getNow());
-            }
-            else
-            {
-                if (created.isSuccess())
-                {
-                    ((QuicStreamChannel)created.getNow()).close();
-                }
-                current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
-            }
-        });
-    }
-
     private int state()
     {
         if (closed)
         {
             return CLOSED;
         }
-        return connected ? SENT : NOT_CONNECTED;
-    }
-
-    private void openConnection()
-    {
-        if (closed)
-        {
-            return;
-        }
-        QuicChannel.newBootstrap(socket)
-            .handler(new ChannelInboundHandlerAdapter())
-            .streamHandler(new ChannelInboundHandlerAdapter()
-            {
-                public void channelActive(final ChannelHandlerContext ctx)
-                {
-                    // The server opens no streams: a stream it opens is refused.
-                    ctx.close();
-                }
-            })
-            .option(ChannelOption.AUTO_READ, true)
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
-            .remoteAddress(remote)
-            .connect()
-            .addListener(this::onConnected);
-    }
-
-    private void onConnected(final Future<? super QuicChannel> future)
-    {
-        if (!future.isSuccess())
-        {
-            onConnectionLost(future.cause());
-            return;
-        }
-        final QuicChannel channel = (QuicChannel)future.getNow();
-        if (closed)
-        {
-            channel.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
-            return;
-        }
-        connection = channel;
-        attachedStreams = 0;
-        streamReopens = 0;
-        channel.closeFuture().addListener((ignore) -> onConnectionClosed(channel));
-        for (final ClientStream stream : streams)
-        {
-            channel.createStream(QuicStreamType.BIDIRECTIONAL, stream).addListener((created) ->
-            {
-                if (created.isSuccess())
-                {
-                    stream.attach((QuicStreamChannel)created.getNow());
-                    if (++attachedStreams == streams.length && channel.isActive())
-                    {
-                        backoffMs = ctx.reconnectMinMs();
-                        connects.incrementAndGet();
-                        connected = true;
-                        firstConnect.complete(this);
-                    }
-                }
-                else
-                {
-                    channel.close();
-                }
-            });
-        }
-    }
-
-    private void onConnectionClosed(final QuicChannel channel)
-    {
-        if (channel != connection)
-        {
-            return;
-        }
-        connection = null;
-        onConnectionLost(null);
-    }
-
-    private void onConnectionLost(final Throwable cause)
-    {
-        connected = false;
-        for (final ClientStream stream : streams)
-        {
-            stream.detach();
-        }
-        if (closed)
-        {
-            return;
-        }
-        if (!firstConnect.isDone())
-        {
-            firstConnect.completeExceptionally(null != cause ? cause : new IllegalStateException("connection closed"));
-            return;
-        }
-        LOG.log(System.Logger.Level.WARNING, "connection to " + remote + " lost" +
-            (null != cause ? ": " + cause : "") + "; reconnecting in " + backoffMs + " ms");
-        eventLoop.schedule(this::openConnection, backoffMs, TimeUnit.MILLISECONDS);
-        backoffMs = Math.min(backoffMs * 2, ctx.reconnectMaxMs());
-    }
-
-    private void closeOnLoop()
-    {
-        final QuicChannel current = connection;
-        connection = null;
-        if (null != current)
-        {
-            current.close(true, QuicErrorCodes.NO_ERROR, Unpooled.EMPTY_BUFFER);
-        }
-        if (null != streams)
-        {
-            for (final ClientStream stream : streams)
-            {
-                stream.detach();
-            }
-        }
-        if (null != socket)
-        {
-            socket.close();
-        }
+        final ConnectionKeeper keeper = this.keeper;
+        return null != keeper && keeper.isConnected() ? SENT : NOT_CONNECTED;
     }
 
     private void expire()
     {
         final long nowNs = System.nanoTime();
+        clock.advance(nowNs);
         for (final ClientStream stream : streams)
         {
             stream.expire(nowNs);
@@ -625,14 +496,14 @@ public final class QuicClient implements AutoCloseable
             view.vshardId(), payload);
     }
 
-    private static String describe(final int state)
+    private static String describe(final long result)
     {
-        return switch (state)
+        return switch ((int)result)
         {
             case BACK_PRESSURED -> "back-pressured: send queue full";
             case NOT_CONNECTED -> "not connected";
             case CLOSED -> "client closed";
-            default -> "state " + state;
+            default -> FlowResult.name(result);
         };
     }
 }

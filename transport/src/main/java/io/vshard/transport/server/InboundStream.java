@@ -10,6 +10,7 @@ import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.FrameFlyweight;
+import io.vshard.transport.ChannelErrors;
 import io.vshard.transport.FrameBatch;
 import io.vshard.transport.FrameConsumer;
 import io.vshard.transport.FrameReader;
@@ -24,25 +25,11 @@ import org.agrona.DirectBuffer;
  */
 final class InboundStream extends ChannelInboundHandlerAdapter implements FrameConsumer, ResumeQueue.Resumable
 {
+    private static final System.Logger LOG = System.getLogger("io.vshard.transport");
     private static final int PAUSED_BY_LANE = 1;
     private static final int PAUSED_BY_WRITE = 2;
     private static final int ENVELOPE_FRAME_MIN_LENGTH =
         FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH;
-    private static final String[] MESSAGES = new String[ErrorCode.values().length + 1];
-
-    static
-    {
-        MESSAGES[ErrorCode.MALFORMED.value()] = "malformed envelope";
-        MESSAGES[ErrorCode.UNSUPPORTED_VERSION.value()] = "unsupported envelope version";
-        MESSAGES[ErrorCode.UNKNOWN_TYPE.value()] = "unknown message type";
-        MESSAGES[ErrorCode.TOO_LARGE.value()] = "payload too large";
-        MESSAGES[ErrorCode.NO_HANDLER.value()] = "no handler";
-        MESSAGES[ErrorCode.HANDLER_FAILED.value()] = "handler failed";
-        MESSAGES[ErrorCode.IDENTITY_MISMATCH.value()] = "source_node differs from the peer certificate's node id";
-        MESSAGES[ErrorCode.SHUTTING_DOWN.value()] = "node shutting down";
-        MESSAGES[ErrorCode.WRONG_TARGET.value()] = "target_node is not this node's id";
-    }
-
     private static final String OUT_OF_MEMORY_MESSAGE = "node out of direct memory";
 
     final FrameBatch batch;
@@ -206,6 +193,15 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         // A reset by the peer or a failed write: the stream is gone, the connection and other streams go on.
+        loop.counters.channelErrors.increment();
+        if (ChannelErrors.isPeerEnd(cause))
+        {
+            LOG.log(System.Logger.Level.DEBUG, "stream " + channel + " ended by the peer", cause);
+        }
+        else
+        {
+            loop.errorHandler.onError(new IllegalStateException("stream " + channel + " failed; closing it", cause));
+        }
         channel.close();
     }
 
@@ -380,7 +376,7 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
         {
             return;
         }
-        writeError(correlationId, code, MESSAGES[code]);
+        writeError(correlationId, code, ErrorCode.messageOf(code));
     }
 
     private void writeError(final long correlationId, final int code, final String message)

@@ -379,4 +379,14 @@ public final class QuicServer implements AutoCloseable
             channel.pipeline().addLast(codec(sslContext, idGenerator, localConnectionIdLength));
         }
     }
+
+    /**
+     * The handler every server thread reports errors to.
+     *
+     * @return the error handler.
+     */
+    ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
 }

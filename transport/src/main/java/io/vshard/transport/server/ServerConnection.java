@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicConnectionAddress;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vshard.transport.ChannelErrors;
 import io.vshard.transport.QuicErrorCodes;
 import io.vshard.transport.tls.NodeIdentity;
 
@@ -182,7 +183,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
      */
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        LOG.log(System.Logger.Level.DEBUG, "connection " + channel + " failed", cause);
+        server.counters.channelErrors.increment();
+        if (ChannelErrors.isPeerEnd(cause))
+        {
+            LOG.log(System.Logger.Level.DEBUG, "connection " + channel + " ended by the peer", cause);
+        }
+        else
+        {
+            server.errorHandler().onError(new IllegalStateException("connection " + channel + " failed", cause));
+        }
         ctx.close();
     }
 

@@ -67,6 +67,8 @@ class ClientStreamResetTest
                 .isEqualTo(FrameDescriptor.KIND_RESPONSE);
             assertThat(client.connectCount()).as("one connection all along").isEqualTo(1);
             assertThat(client.isConnected()).isTrue();
+            // The reset reaches the client's stream handler as an exception: counted, and not an error.
+            assertThat(client.channelErrors()).as("stream resets counted").isEqualTo(1);
             assertThat(node.errors).isEmpty();
         }
     }
