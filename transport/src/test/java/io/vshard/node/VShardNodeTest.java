@@ -72,11 +72,18 @@ class VShardNodeTest
         properties.setProperty(ServerContext.PARTIAL_FRAME_TIMEOUT_MS_PROP_NAME, "9000");
         properties.setProperty(ServerContext.OUTBOUND_QUEUE_BYTES_PROP_NAME, "8388608");
         properties.setProperty(ServerContext.SHUTDOWN_TIMEOUT_MS_PROP_NAME, "2000");
+        properties.setProperty(ServerContext.REPLY_CONNECTION_BUDGET_BYTES_PROP_NAME, "33554432");
+        properties.setProperty(ServerContext.REPLY_NODE_BUDGET_BYTES_PROP_NAME, "268435456");
+        properties.setProperty(ServerContext.REPLY_UNREAD_TIMEOUT_MS_PROP_NAME, "5000");
+        properties.setProperty(ServerContext.MAX_HANDSHAKES_PROP_NAME, "64");
+        properties.setProperty(ServerContext.MAX_HANDSHAKES_PER_ADDRESS_PROP_NAME, "8");
+        properties.setProperty(ServerContext.ADDRESS_VALIDATION_PROP_NAME, "false");
         properties.setProperty(ClientContext.CLIENT_STREAMS_PROP_NAME, "2");
         properties.setProperty(ClientContext.REQUEST_TIMEOUT_MS_PROP_NAME, "4000");
         properties.setProperty(ClientContext.CLIENT_SEND_QUEUE_BYTES_PROP_NAME, "2097152");
         properties.setProperty(ClientContext.RECONNECT_MIN_MS_PROP_NAME, "20");
         properties.setProperty(ClientContext.RECONNECT_MAX_MS_PROP_NAME, "3000");
+        properties.setProperty(ClientContext.SERVER_NODE_ID_PROP_NAME, "7");
         assertThat(properties.stringPropertyNames()).as("a value for every setting of the family")
             .containsExactlyInAnyOrderElementsOf(settingNames());
 

@@ -38,11 +38,12 @@ final class OutcomeRecorder implements AnswerListener
     public void onAnswer(final long correlationId, final int kind, final int errorCode, final EnvelopeView envelope)
     {
         final String name = describe(kind, errorCode);
+        // Counted by kind first: a test that waits for outcomeCount() then reads counts() sees this one in both.
+        counts.computeIfAbsent(name, (k) -> new AtomicLong()).incrementAndGet();
         if (null != outcomes.putIfAbsent(correlationId, name))
         {
             duplicates.incrementAndGet();
         }
-        counts.computeIfAbsent(name, (k) -> new AtomicLong()).incrementAndGet();
     }
 
     long sentCount()

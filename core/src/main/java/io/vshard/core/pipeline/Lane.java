@@ -440,55 +440,48 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
                 Thread.onSpinWait();
                 break;
             case YIELDING:
-                if (idleCounter < SPIN_TRIES)
-                {
-                    idleCounter++;
-                    Thread.onSpinWait();
-                }
-                else
+                if (!spinThenYield(SPIN_TRIES))
                 {
                     Thread.yield();
                 }
                 break;
             case SLEEPING:
-                if (idleCounter < SPIN_TRIES + YIELD_TRIES)
-                {
-                    idleCounter++;
-                    if (idleCounter <= SPIN_TRIES)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    else
-                    {
-                        Thread.yield();
-                    }
-                }
-                else
+                if (!spinThenYield(SPIN_TRIES + YIELD_TRIES))
                 {
                     LockSupport.parkNanos(SLEEP_NS);
                 }
                 signalRoom();
                 break;
             default:
-                if (WaitStrategyKind.PARKING == waitStrategy && idleCounter < SPIN_TRIES + YIELD_TRIES)
-                {
-                    idleCounter++;
-                    if (idleCounter <= SPIN_TRIES)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    else
-                    {
-                        Thread.yield();
-                    }
-                }
-                else
+                if (WaitStrategyKind.BLOCKING == waitStrategy || !spinThenYield(SPIN_TRIES + YIELD_TRIES))
                 {
                     signalRoom();
                     parking.park(this);
                 }
                 break;
         }
+    }
+
+    /**
+     * One step of the first {@code tries} idle rounds since the last work: spins, then yields.
+     *
+     * @return false once the rounds are used up: the caller idles its own way.
+     */
+    private boolean spinThenYield(final int tries)
+    {
+        if (idleCounter >= tries)
+        {
+            return false;
+        }
+        if (++idleCounter <= SPIN_TRIES)
+        {
+            Thread.onSpinWait();
+        }
+        else
+        {
+            Thread.yield();
+        }
+        return true;
     }
 
     /**

@@ -69,8 +69,8 @@ public final class TsReplies
         final int payloadOffset,
         final int payloadLength)
     {
-        return out.header(MessageType.TsScatterResponse.code(), sourceNode, targetNode, vshardId, payloadLength)
-            .payload(payload, payloadOffset, payloadLength);
+        return write(out, MessageType.TsScatterResponse, sourceNode, targetNode, vshardId, payload, payloadOffset,
+            payloadLength);
     }
 
     /**
@@ -94,7 +94,21 @@ public final class TsReplies
         final int payloadOffset,
         final int payloadLength)
     {
-        return out.header(MessageType.TsRetentionAck.code(), sourceNode, targetNode, vshardId, payloadLength)
+        return write(out, MessageType.TsRetentionAck, sourceNode, targetNode, vshardId, payload, payloadOffset,
+            payloadLength);
+    }
+
+    private static EnvelopeFlyweight write(
+        final EnvelopeFlyweight out,
+        final MessageType type,
+        final long sourceNode,
+        final long targetNode,
+        final int vshardId,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        return out.header(type.code(), sourceNode, targetNode, vshardId, payloadLength)
             .payload(payload, payloadOffset, payloadLength);
     }
 }
