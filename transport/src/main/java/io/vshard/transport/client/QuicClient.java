@@ -162,7 +162,8 @@ public final class QuicClient implements AutoCloseable
             .build();
         try
         {
-            final Channel socket = QuicRuntime.datagramBootstrap(eventLoop, ctx, false).handler(QuicRuntime.countingDatagrams(datagrams, codec))
+            final Channel socket = QuicRuntime.datagramBootstrap(eventLoop, ctx, false)
+                .handler(QuicRuntime.countingDatagrams(datagrams, codec))
                 .bind(remote.getAddress().isLoopbackAddress() ? "127.0.0.1" : "0.0.0.0", 0)
                 .syncUninterruptibly().channel();
             keeper = new ConnectionKeeper(ctx, remote, socket, eventLoop, streams);
