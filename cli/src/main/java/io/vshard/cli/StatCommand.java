@@ -20,9 +20,10 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stat",
     mixinStandardHelpOptions = true,
-    description = {"Print a running node's counters (per lane, per target, transport) and the latest latency interval",
-        "per target (queue wait, service time), read from its counters file. Exit status 1 when the node does not",
-        "run (its counters file is closed, stale, or its process is gone)."})
+    description = {"Print a running node's counters and latest latency per target, read from its counters file.",
+        "Per lane, per target and transport counts, and the latest latency interval per target (queue wait, service",
+        "time). Exit status 1 when the node does not run (its counters file is closed, stale, or its process is",
+        "gone)."})
 public final class StatCommand implements Callable<Integer>
 {
     @Option(names = "--dir", required = true, description = "The node's --dir.")

@@ -51,7 +51,7 @@ class CliErrorsTest
     {
         try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
         {
-            final Cli.Result result = Cli.run("load", "--dev", "--dir", dir.toString(),
+            final Cli.Result result = Cli.run("load", "--dev", "--dev-ca-dir", dir.resolve("ca").toString(),
                 "--connect", "127.0.0.1:" + silent.getLocalPort(), "--count", "1");
 
             assertThat(result.exitCode()).isEqualTo(VShardCli.EXIT_FAILED);
@@ -70,7 +70,7 @@ class CliErrorsTest
         ctx.transport().bind("127.0.0.1:0").dev(true);
         try (VShardNode node = VShardNode.launch(ctx))
         {
-            final Cli.Result result = Cli.run("load", "--dev", "--dir", dir.resolve("other").toString(),
+            final Cli.Result result = Cli.run("load", "--dev", "--dev-ca-dir", dir.resolve("other").toString(),
                 "--connect", "127.0.0.1:" + node.localAddress().getPort(), "--count", "1");
 
             assertThat(result.exitCode()).isEqualTo(VShardCli.EXIT_FAILED);

@@ -61,13 +61,13 @@ class InterruptTest
     void shouldReportTheLoadOnSigterm() throws Exception
     {
         final NodeContext ctx = new NodeContext().dir(dir.resolve("node").toFile());
-        ctx.transport().bind("127.0.0.1:0").dev(true);
+        ctx.transport().bind("127.0.0.1:0").dev(true).devCaDir(dir.resolve("ca"));
         new EchoEngine().registerForAllTargets(ctx.pipeline());
         try (VShardNode node = VShardNode.launch(ctx))
         {
             final Path json = dir.resolve("load.json");
             final Path hgrm = dir.resolve("load.hgrm");
-            final Process load = cli("load", "--dev", "--dir", dir.resolve("node").toString(),
+            final Process load = cli("load", "--dev", "--dev-ca-dir", dir.resolve("ca").toString(),
                 "--connect", "127.0.0.1:" + node.localAddress().getPort(), "--seconds", "60", "--rate", "2000",
                 "--json", json.toString(), "--hgrm", hgrm.toString());
 
