@@ -28,7 +28,7 @@ public final class Configuration
     public static final String LANE_EXCLUSIVE_RING_SIZE_PROP_NAME = "vshard.lane.exclusive.ring.size";
 
     /** Default slots per exclusive ring. */
-    public static final int LANE_EXCLUSIVE_RING_SIZE_DEFAULT = 1024;
+    public static final int LANE_EXCLUSIVE_RING_SIZE_DEFAULT = 4096;
 
     /**
      * Most envelopes a lane takes from one ring before it publishes its counters, signals room and looks at its

@@ -12,11 +12,12 @@ import java.lang.invoke.VarHandle;
  * A publisher for one thread, with a single-producer ring of its own into every lane: a claim is a plain increment, not
  * a compare-and-swap on a cursor other producers and the lane thread share (Aeron's {@code ExclusivePublication}
  * against {@code Publication}). An I/O thread, the only reader of its connections, offers every frame of a read
- * through its own publisher. Each envelope is published to its lane as it is offered; the lane sees it at once.
+ * through its own publisher, and the lanes see them when the run ends: one publication per lane per run, not per
+ * envelope (a full ring publishes what it holds at once, so that the lane can make room).
  * <p>
  * <b>Runs.</b> Offers happen in runs: the first offer after {@link #endRun()} starts one (one fenced store, the only
- * fence the publisher pays per run), and {@link #endRun()} ends it; an owner ends its run at the end of each burst
- * (an I/O thread at the end of each read) and before it goes idle. {@link Pipeline#close()} waits for open runs to end
+ * fence the publisher pays per run), and {@link #endRun()} publishes what the run accepted and ends it; an owner ends
+ * its run at the end of each burst (an I/O thread at the end of each read) and before it goes idle. {@link Pipeline#close()} waits for open runs to end
  * before it drains the lanes, so that an envelope accepted in a run racing with the close is still handled.
  * <p>
  * Offer results are those of {@link Pipeline#offer}. Threading: one owning thread for every method; never blocks,
@@ -39,8 +40,12 @@ public final class ExclusivePublisher implements AutoCloseable
         }
     }
 
+    private static final long NONE = -1;
+
     private final Pipeline pipeline;
     private final LaneRing[] rings;
+    private final long[] firstPending;
+    private final long[] lastPending;
     @SuppressWarnings("unused") // Written through IN_RUN, read by Pipeline.close() through isInRun().
     private volatile boolean inRun;
     private boolean runOpen;
@@ -51,9 +56,12 @@ public final class ExclusivePublisher implements AutoCloseable
     {
         this.pipeline = pipeline;
         rings = new LaneRing[lanes.length];
+        firstPending = new long[lanes.length];
+        lastPending = new long[lanes.length];
         for (int laneId = 0; laneId < lanes.length; laneId++)
         {
             rings[laneId] = lanes[laneId].newExclusiveRing();
+            firstPending[laneId] = NONE;
         }
     }
 
@@ -115,13 +123,17 @@ public final class ExclusivePublisher implements AutoCloseable
     }
 
     /**
-     * End the current run: call at the end of each burst of offers and before the owner goes idle. Cheap when no run
-     * is open.
+     * Publish what the current run accepted to the lanes, and end the run: call at the end of each burst of offers and
+     * before the owner goes idle. Cheap when no run is open.
      */
     public void endRun()
     {
         if (runOpen)
         {
+            for (int laneId = 0; laneId < rings.length; laneId++)
+            {
+                publishPending(laneId);
+            }
             runOpen = false;
             IN_RUN.setRelease(this, false);
         }
@@ -177,8 +189,15 @@ public final class ExclusivePublisher implements AutoCloseable
             return error;
         }
         final int code = Pipeline.msgType(buffer, offset);
-        final LaneRing ring = rings[pipeline.laneOfCode(code).laneId()];
-        final long seq = ring.tryClaim(1);
+        final int laneId = pipeline.laneOfCode(code).laneId();
+        final LaneRing ring = rings[laneId];
+        long seq = ring.tryClaim(1);
+        if (LaneRing.NO_CAPACITY == seq && NONE != firstPending[laneId])
+        {
+            // The ring is full of what this run holds back: let the lane have it, then try once more.
+            publishPending(laneId);
+            seq = ring.tryClaim(1);
+        }
         if (LaneRing.NO_CAPACITY == seq)
         {
             return Pipeline.BACK_PRESSURED;
@@ -186,14 +205,26 @@ public final class ExclusivePublisher implements AutoCloseable
         final int result = ring.fill(
             seq, buffer, offset, length, pipeline.targetOfCode(code), destination, replyAddress, correlationId,
             runReceivedNs);
-        if (Pipeline.ACCEPTED == result)
+        if (Pipeline.ACCEPTED != result)
         {
-            ring.publish(seq, seq);
+            // Published with the run, skipped by the lane: a single-producer cursor publishes every slot below it.
+            ring.markCancelled(seq);
         }
-        else
+        if (NONE == firstPending[laneId])
         {
-            ring.cancel(seq, seq);
+            firstPending[laneId] = seq;
         }
+        lastPending[laneId] = seq;
         return result;
+    }
+
+    private void publishPending(final int laneId)
+    {
+        final long first = firstPending[laneId];
+        if (NONE != first)
+        {
+            firstPending[laneId] = NONE;
+            rings[laneId].publish(first, lastPending[laneId]);
+        }
     }
 }

@@ -197,8 +197,8 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
             shared.cancel(seq, seq);
             return Pipeline.CLOSED;
         }
-        final int result = shared.fill(
-            seq, buffer, offset, length, targetOrdinal, destination, replyAddress, correlationId, receiveTimestamp());
+        final int result = shared.fill(seq, buffer, offset, length, targetOrdinal, destination, replyAddress,
+            correlationId, recorder.sampledReceiveTimestamp(seq));
         if (Pipeline.ACCEPTED == result)
         {
             shared.publish(seq, seq);

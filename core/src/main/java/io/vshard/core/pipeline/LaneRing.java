@@ -166,6 +166,14 @@ final class LaneRing
     }
 
     /**
+     * Mark a claimed slot as holding nothing, to be published with others: the lane thread skips it.
+     */
+    void markCancelled(final long seq)
+    {
+        ring.get(seq).cancelled = true;
+    }
+
+    /**
      * Publish claimed slots {@code lo..hi} that hold nothing: the lane thread skips them.
      */
     void cancel(final long lo, final long hi)

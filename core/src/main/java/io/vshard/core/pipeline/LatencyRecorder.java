@@ -23,6 +23,9 @@ import java.util.Collection;
  * as the run's mean. A run that is not cheap as a whole hides an expensive call: it is recorded as its calls at the
  * target's last cheap cost plus one call taking the rest, and the target goes back to one read per call. Queue wait
  * is taken from the last clock read before the call, so within a cheap run it is short by at most the run's time.
+ * Its start is the producer's: an {@link ExclusivePublisher} stamps every envelope of a run with the run's start (one
+ * read per run); offers into the shared ring stamp one claim in {@link #SHARED_RING_SAMPLE}, and only those are counted
+ * in the queue wait (service time counts every call).
  * <p>
  * Threading: {@link #onBatchStart()}, {@link #onCallStart}, {@link #onCallEnd} and {@link #onBatchEnd()} from the
  * lane thread only, allocation-free; {@link #requestFlip(long)}, {@link #isFlipComplete()} and the reads from the
@@ -36,6 +39,12 @@ final class LatencyRecorder
 
     /** Most calls timed by one clock read. */
     static final int RUN_LIMIT = 64;
+
+    /** A slot's receive timestamp when the producer took none (recording off, or an offer not sampled). */
+    static final long NO_TIMESTAMP = 0;
+
+    /** The shared ring stamps one offer in this many: its producers read no clock for the others. */
+    static final int SHARED_RING_SAMPLE = 16;
 
     private static final VarHandle START_EPOCH;
     private static final VarHandle EVEN_END_EPOCH;
@@ -129,7 +138,17 @@ final class LatencyRecorder
      */
     long receiveTimestamp()
     {
-        return enabled ? System.nanoTime() : 0;
+        return enabled ? System.nanoTime() : NO_TIMESTAMP;
+    }
+
+    /**
+     * The timestamp for the shared ring's slot {@code seq}: a clock read for one claim in
+     * {@link #SHARED_RING_SAMPLE}, so that offers from any thread pay a clock read only that often; queue wait is then
+     * a sample of the shared ring's envelopes. Any thread.
+     */
+    long sampledReceiveTimestamp(final long seq)
+    {
+        return enabled && 0 == (seq & (SHARED_RING_SAMPLE - 1)) ? System.nanoTime() : NO_TIMESTAMP;
     }
 
     /**
@@ -160,8 +179,11 @@ final class LatencyRecorder
             {
                 closeRun(System.nanoTime());
             }
-            final long waitNs = Math.max(0, lastNs - receivedNs);
-            LatencyHistogram.record(arena, phaseOffset + waitOffsets[targetOrdinal], waitNs, 1, waitNs);
+            if (NO_TIMESTAMP != receivedNs)
+            {
+                final long waitNs = Math.max(0, lastNs - receivedNs);
+                LatencyHistogram.record(arena, phaseOffset + waitOffsets[targetOrdinal], waitNs, 1, waitNs);
+            }
         }
     }
 

@@ -87,6 +87,30 @@ class ExclusivePublisherTest
     }
 
     @Test
+    @Timeout(30)
+    void shouldHandToTheLaneWhatARunAcceptedWhenTheRunEnds() throws InterruptedException
+    {
+        pipeline = launch(new PipelineContext(), (envelope, reply) -> handled.incrementAndGet());
+        final ExclusivePublisher publisher = pipeline.newExclusivePublisher();
+        final UnsafeBuffer scan = envelope(MessageType.TsScatterRequest, 1);
+        final UnsafeBuffer superstep = envelope(MessageType.GraphAlgoSuperstep, 2);
+        for (int i = 0; i < 10; i++)
+        {
+            assertThat(publisher.offer(scan, 0, scan.capacity(), null, 0, 0)).isEqualTo(Pipeline.ACCEPTED);
+            assertThat(publisher.offer(superstep, 0, superstep.capacity(), null, 0, 0)).isEqualTo(Pipeline.ACCEPTED);
+        }
+        assertThat(publisher.offer(scan, 0, scan.capacity() - 1, null, 0, 0))
+            .isEqualTo(ErrorCode.MALFORMED.value());
+        Thread.sleep(100);
+        assertThat(handled.get()).as("nothing published before the run ends").isZero();
+
+        publisher.endRun();
+        PipelineTests.awaitTrue(() -> 20 == handled.get(), () -> "handled " + handled.get());
+        pipeline.close();
+        assertThat(handled.get()).isEqualTo(20);
+    }
+
+    @Test
     void shouldRefuseMalformedAndAnswerClosedAfterClose()
     {
         pipeline = launch(new PipelineContext(), (envelope, reply) -> handled.incrementAndGet());
