@@ -17,8 +17,9 @@ import java.lang.invoke.VarHandle;
  * <p>
  * <b>Runs.</b> Offers happen in runs: the first offer after {@link #endRun()} starts one (one fenced store, the only
  * fence the publisher pays per run), and {@link #endRun()} publishes what the run accepted and ends it; an owner ends
- * its run at the end of each burst (an I/O thread at the end of each read) and before it goes idle. {@link Pipeline#close()} waits for open runs to end
- * before it drains the lanes, so that an envelope accepted in a run racing with the close is still handled.
+ * its run at the end of each burst (an I/O thread at the end of each read) and before it goes idle.
+ * {@link Pipeline#close()} waits for open runs to end before it drains the lanes, so that an envelope accepted in a
+ * run racing with the close is still handled.
  * <p>
  * Offer results are those of {@link Pipeline#offer}. Threading: one owning thread for every method; never blocks,
  * never allocates. The receive timestamp of queue-wait latency is read once per run. Its rings' memory
