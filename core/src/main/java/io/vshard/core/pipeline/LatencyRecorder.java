@@ -88,6 +88,9 @@ final class LatencyRecorder
     private long enteredEpoch;
     private int phaseOffset;
     private long lastNs;
+    private int waitTarget;
+    private long waitNs;
+    private int waitCount;
     private int runTarget;
     private int runCount;
     private long runStartNs;
@@ -181,8 +184,15 @@ final class LatencyRecorder
             }
             if (NO_TIMESTAMP != receivedNs)
             {
-                final long waitNs = Math.max(0, lastNs - receivedNs);
-                LatencyHistogram.record(arena, phaseOffset + waitOffsets[targetOrdinal], waitNs, 1, waitNs);
+                // Envelopes of one producer run read in one batch share both ends of their wait: recorded as one.
+                final long envelopeWaitNs = Math.max(0, lastNs - receivedNs);
+                if (0 != waitCount && (targetOrdinal != waitTarget || envelopeWaitNs != waitNs))
+                {
+                    recordWaits();
+                }
+                waitTarget = targetOrdinal;
+                waitNs = envelopeWaitNs;
+                waitCount++;
             }
         }
     }
@@ -236,6 +246,10 @@ final class LatencyRecorder
     {
         if (enabled)
         {
+            if (0 != waitCount)
+            {
+                recordWaits();
+            }
             if (0 != runCount)
             {
                 closeRun(System.nanoTime());
@@ -250,6 +264,13 @@ final class LatencyRecorder
                 EVEN_END_EPOCH.setRelease(this, epoch + 1);
             }
         }
+    }
+
+    private void recordWaits()
+    {
+        LatencyHistogram.record(
+            arena, phaseOffset + waitOffsets[waitTarget], waitNs, waitCount, waitNs * waitCount);
+        waitCount = 0;
     }
 
     private void closeRun(final long nowNs)
