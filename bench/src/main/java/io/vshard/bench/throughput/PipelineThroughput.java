@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fire-and-forget envelopes to one or two lanes (alternating between them), whose handler sums a payload field.
  * {@code offerBatch=1} offers each through {@link Pipeline#offer} (the shared multi-producer ring: one
  * compare-and-swap claim and one publication per envelope); {@code offerBatch=64} through the producer's own
- * {@link ExclusivePublisher} (a single-producer ring per lane, one publication per envelope, its run ended every 64
- * envelopes), as an I/O thread offers the
+ * {@link ExclusivePublisher} (a single-producer ring per lane, what a run accepted published when the run ends,
+ * every 64 envelopes), as an I/O thread offers the
  * frames of one read. The figure is {@code :handled}, envelopes handled per second; a back-pressured offer
  * is counted in {@code :backPressured} and retried after a {@link Thread#yield()} (the ring is full, so the lane is
  * the bottleneck, and on a shared machine it may need this core). The primary score counts offer calls that
