@@ -56,7 +56,7 @@ case "$mode" in
     quick_jvm="--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
     quick_jvm+=" --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Xms256m -Xmx256m -Dio.netty.leakDetection.level=disabled"
     jmh+=(-f 2 -wi 1 -w 500ms -i 2 -r 1s -jvmArgsAppend "$quick_jvm"
-      -p payloadBytes=64 -p payload=64 -p streams=1 -p ratePerSecond=100000,1000000 -p durationMs=500) ;;
+      -p payloadBytes=64 -p payload=64 -p streams=1 -p "ratePerSecond=100000,1000000" -p durationMs=500) ;;
   full) jmh+=(-f 3) ;;
 esac
 if [[ -n "$wait_strategy" ]]; then
