@@ -154,11 +154,6 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         return shared.remainingCapacity();
     }
 
-    LaneRing sharedRing()
-    {
-        return shared;
-    }
-
     /**
      * A new single-producer ring fed by one {@link ExclusivePublisher}, polled by this lane from now on. Control
      * plane.
@@ -208,14 +203,6 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
             shared.cancel(seq, seq);
         }
         return result;
-    }
-
-    /**
-     * Whether {@link #close()} has begun: a publisher holding claimed slots cancels them.
-     */
-    boolean isClosed()
-    {
-        return closed;
     }
 
     /**
