@@ -44,6 +44,7 @@ public final class ExclusivePublisher implements AutoCloseable
     private static final long NONE = -1;
 
     private final Pipeline pipeline;
+    private final boolean perOffer;
     private final LaneRing[] rings;
     private final long[] firstPending;
     private final long[] lastPending;
@@ -51,17 +52,24 @@ public final class ExclusivePublisher implements AutoCloseable
     private volatile boolean inRun;
     private boolean runOpen;
     private long runReceivedNs;
+    private long runs;
     private boolean closed;
 
-    ExclusivePublisher(final Pipeline pipeline, final Lane[] lanes)
+    /**
+     * @param perOffer true for the publisher behind {@link Pipeline#offer} on one thread: every offer is a run of its
+     *                 own (published at once), its rings are sized as the shared ring, and one run in
+     *                 {@link LatencyRecorder#SHARED_RING_SAMPLE} reads the clock.
+     */
+    ExclusivePublisher(final Pipeline pipeline, final Lane[] lanes, final boolean perOffer)
     {
         this.pipeline = pipeline;
+        this.perOffer = perOffer;
         rings = new LaneRing[lanes.length];
         firstPending = new long[lanes.length];
         lastPending = new long[lanes.length];
         for (int laneId = 0; laneId < lanes.length; laneId++)
         {
-            rings[laneId] = lanes[laneId].newExclusiveRing();
+            rings[laneId] = lanes[laneId].newExclusiveRing(perOffer);
             firstPending[laneId] = NONE;
         }
     }
@@ -89,7 +97,12 @@ public final class ExclusivePublisher implements AutoCloseable
         final long replyAddress,
         final long correlationId)
     {
-        return offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
+        final int result = offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
+        if (perOffer)
+        {
+            endRun();
+        }
+        return result;
     }
 
     /**
@@ -113,7 +126,7 @@ public final class ExclusivePublisher implements AutoCloseable
         {
             return ErrorCode.MALFORMED.value();
         }
-        return offerEnvelope(
+        final int result = offerEnvelope(
             buffer,
             offset + FrameDescriptor.BODY_OFFSET,
             length - FrameDescriptor.HEADER_LENGTH,
@@ -121,6 +134,11 @@ public final class ExclusivePublisher implements AutoCloseable
             replyAddress,
             FrameDescriptor.correlationId(buffer, offset),
             true);
+        if (perOffer)
+        {
+            endRun();
+        }
+        return result;
     }
 
     /**
@@ -177,7 +195,7 @@ public final class ExclusivePublisher implements AutoCloseable
             // inRun. Volatile store then volatile load: one of the two sees the other.
             runOpen = true;
             IN_RUN.setVolatile(this, true);
-            runReceivedNs = pipeline.receiveTimestamp();
+            runReceivedNs = perOffer ? pipeline.sampledReceiveTimestamp(runs++) : pipeline.receiveTimestamp();
         }
         if (pipeline.isClosed())
         {

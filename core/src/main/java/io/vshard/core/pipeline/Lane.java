@@ -42,6 +42,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private final int ringSize;
     private final int exclusiveRingSize;
     private final int slotLength;
+    private final int resumeFreeSlots;
     private final int batchSize;
     private final LaneRing shared;
     private final EnvelopeHandler[] handlers;
@@ -59,11 +60,13 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private final LatencyRecorder recorder;
     private final Thread thread;
     private volatile LaneRing[] exclusive = NO_RINGS;
+    private volatile LaneRing[] offerRings = NO_RINGS;
     private int touchedCount;
     private int batchCount;
     private long batchBytes;
     private long batchSpilled;
     private int idleCounter;
+    private boolean roomCheckedIdle;
     private volatile boolean closed;
     private volatile boolean running = true;
 
@@ -84,6 +87,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         this.ringSize = ctx.laneRingSize();
         this.exclusiveRingSize = ctx.exclusiveRingSize();
         this.slotLength = ctx.slotLength();
+        this.resumeFreeSlots = ctx.laneResumeFreeSlots();
         this.batchSize = ctx.laneBatchSize();
         this.pool = pool;
         this.counters = pipelineCounters.lanes[laneId];
@@ -97,7 +101,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
             noHandlerMessages[target.ordinal()] = "no handler for target " + target.name();
         }
         shared = new LaneRing(
-            true, ringSize, slotLength, ctx.laneResumeFreeSlots(), signal, pool, counters.backPressured);
+            true, ringSize, slotLength, resumeFreeSlots, signal, pool, counters.backPressured);
         reply = new Reply(pipelineCounters, laneId);
         final AtomicCounter[] slowCalls = new AtomicCounter[DispatchTarget.COUNT];
         for (final DispatchTarget target : spec.targets())
@@ -149,23 +153,44 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         return recorder.receiveTimestamp();
     }
 
+    /**
+     * The fewest free slots of the rings {@link Pipeline#offer} fills: the shared ring and the threads' own.
+     */
     long remainingCapacity()
     {
-        return shared.remainingCapacity();
+        long free = shared.remainingCapacity();
+        for (final LaneRing ring : offerRings)
+        {
+            free = Math.min(free, ring.remainingCapacity());
+        }
+        return free;
+    }
+
+    private static LaneRing[] append(final LaneRing[] rings, final LaneRing ring)
+    {
+        final LaneRing[] next = Arrays.copyOf(rings, rings.length + 1);
+        next[rings.length] = ring;
+        return next;
     }
 
     /**
      * A new single-producer ring fed by one {@link ExclusivePublisher}, polled by this lane from now on. Control
      * plane.
+     *
+     * @param asShared sized and resumed as the shared ring (for the publisher behind one thread's
+     *                 {@link Pipeline#offer}), else as an exclusive ring.
      */
-    synchronized LaneRing newExclusiveRing()
+    synchronized LaneRing newExclusiveRing(final boolean asShared)
     {
-        final LaneRing ring = new LaneRing(
-            false, exclusiveRingSize, slotLength, exclusiveRingSize / 2, signal, pool, counters.backPressured);
-        final LaneRing[] current = exclusive;
-        final LaneRing[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = ring;
-        exclusive = next;
+        final LaneRing ring = asShared ?
+            new LaneRing(false, ringSize, slotLength, resumeFreeSlots, signal, pool, counters.backPressured) :
+            new LaneRing(
+                false, exclusiveRingSize, slotLength, exclusiveRingSize / 2, signal, pool, counters.backPressured);
+        exclusive = append(exclusive, ring);
+        if (asShared)
+        {
+            offerRings = append(offerRings, ring);
+        }
         return ring;
     }
 
@@ -234,9 +259,16 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
                 {
                     endOfBatch();
                     idleCounter = 0;
+                    roomCheckedIdle = false;
                 }
                 else
                 {
+                    if (!roomCheckedIdle)
+                    {
+                        // The fenced room check, once per stretch of idling: see takeRoomRequests().
+                        roomCheckedIdle = true;
+                        signalRoom();
+                    }
                     idle();
                 }
             }
@@ -350,7 +382,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     {
         reply.endOfBatch();
         publishCounters();
-        signalRoom();
+        takeRoomRequests();
     }
 
     private void publishCounters()
@@ -389,6 +421,16 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         // loads our sequence. Without a full fence on each side both loads can miss both stores (store-load
         // reordering, which x86 does): the publisher is refused and the signal it asked for never comes.
         VarHandle.fullFence();
+        takeRoomRequests();
+    }
+
+    /**
+     * The room check without the fence, after each batch: it misses only a request stored in the instant before, and
+     * that one is seen by the next batch's check or by the fenced one in {@link #signalRoom()} before the lane idles
+     * (a refused publisher adds nothing, so the lane runs out of work and idles unless other rings keep it busy).
+     */
+    private void takeRoomRequests()
+    {
         boolean room = shared.takeRoomRequest();
         for (final LaneRing ring : exclusive)
         {
