@@ -374,7 +374,8 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
                 batchSpilled++;
                 pool.release(spill);
             }
-            slot.destination = null;
+            // slot.destination is left for the slot's next fill, which stores it only if it differs: at most a ring
+            // of destinations outlives its use.
         }
     }
 

@@ -127,8 +127,8 @@ final class LaneRing
         final Slot slot = ring.get(seq);
         if (length <= slotLength)
         {
+            // The lane cleared spill after the slot's last use.
             slot.inline.putBytes(0, buffer, offset, length);
-            slot.spill = null;
         }
         else
         {
@@ -150,7 +150,11 @@ final class LaneRing
         }
         slot.envelopeLength = length;
         slot.targetOrdinal = targetOrdinal;
-        slot.destination = destination;
+        if (slot.destination != destination)
+        {
+            // Only when it changes: in G1 a reference store into a long-lived slot costs a StoreLoad fence.
+            slot.destination = destination;
+        }
         slot.replyAddress = replyAddress;
         slot.correlationId = correlationId;
         slot.receivedNs = receivedNs;

@@ -66,9 +66,21 @@ public final class Reply
         final long replyAddress,
         final long correlationId)
     {
-        this.request = request;
-        this.target = targetCounters[targetOrdinal];
-        this.destination = destination;
+        // Reference stores only when the value changes: in G1 each one into this long-lived object costs a StoreLoad
+        // fence in the post-write barrier, and the lane's request view and a stream's destination rarely change.
+        if (this.request != request)
+        {
+            this.request = request;
+        }
+        final PipelineCounters.Target target = targetCounters[targetOrdinal];
+        if (this.target != target)
+        {
+            this.target = target;
+        }
+        if (this.destination != destination)
+        {
+            this.destination = destination;
+        }
         this.replyAddress = replyAddress;
         this.correlationId = correlationId;
         this.state = IDLE;

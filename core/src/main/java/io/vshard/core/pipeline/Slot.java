@@ -18,6 +18,7 @@ final class Slot
 
     int envelopeLength;
     int targetOrdinal;
+    /** Where the answer goes; left in place after use (cleared only by being overwritten). */
     ReplyDestination destination;
     long replyAddress;
     long correlationId;
