@@ -169,6 +169,16 @@ public class PipelineThroughput
                 envelopes[lane] = Envelopes.envelope(
                     PipelineFixture.typeOfLane(lane), producer, bench.payloadBytes, producer);
             }
+            for (int lane = 0; lane < bench.lanes; lane++)
+            {
+                // The first offer from this thread gives it its rings; counted before the first iteration begins.
+                offer();
+            }
+            publisher.endRun();
+            untilFlush = offerBatch;
+            // What a node allocates at start-up is in the old generation after it has run a while; there a reference
+            // store costs what G1's post-write barrier does for long-lived objects (a fence when not young).
+            System.gc();
         }
 
         /**
