@@ -263,6 +263,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
                 }
                 else
                 {
+                    recorder.onIdle();
                     if (!roomCheckedIdle)
                     {
                         // The fenced room check, once per stretch of idling: see takeRoomRequests().

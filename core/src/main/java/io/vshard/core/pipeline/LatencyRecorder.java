@@ -12,10 +12,12 @@ import java.util.Collection;
 
 /**
  * A lane's latency recording: per target it hosts, a queue wait and a service time {@link LatencyHistogram} in each
- * of two phases of one off-heap arena. The lane thread records into the active phase; the node's status thread
- * flips the phases and reads the inactive one once the lane has left it, as HdrHistogram's {@code Recorder} does
- * with a {@code WriterReaderPhaser}, except that the lane enters and leaves a phase once per batch and the reader
- * never waits: a flip the lane has not yet acknowledged is checked again on the status thread's next tick.
+ * of two phases of one off-heap arena. The lane thread records into the active phase; the node's status thread asks
+ * for a flip, the lane switches phase at its next batch start or idle round and acknowledges, and the status thread
+ * then reads the phase the lane has left. The lane has a single writer's costs only: a load of the request per batch
+ * and a release store per flip, no atomic read-modify-write (HdrHistogram's {@code WriterReaderPhaser} pays one per
+ * entry and exit). The reader never waits: an unacknowledged flip is checked again on the status thread's next tick;
+ * a parked lane wakes for it within its longest park, or at once when the status thread unparks it.
  * <p>
  * Clock reads: one at the start of each batch, then one after each handler call, except for targets whose calls are
  * cheap (under {@link #CHEAP_CALL_NS}): their consecutive calls are timed as a run, with one read at the end of the
@@ -28,8 +30,8 @@ import java.util.Collection;
  * in the queue wait (service time counts every call).
  * <p>
  * Threading: {@link #onBatchStart()}, {@link #onCallStart}, {@link #onCallEnd} and {@link #onBatchEnd()} from the
- * lane thread only, allocation-free; {@link #requestFlip(long)}, {@link #isFlipComplete()} and the reads from the
- * one status thread only.
+ * lane thread only, allocation-free; {@link #requestFlip(long)}, {@link #isFlipComplete(boolean)} and the reads from
+ * the one status thread only.
  */
 final class LatencyRecorder
 {
@@ -46,18 +48,16 @@ final class LatencyRecorder
     /** The shared ring stamps one offer in this many: its producers read no clock for the others. */
     static final int SHARED_RING_SAMPLE = 16;
 
-    private static final VarHandle START_EPOCH;
-    private static final VarHandle EVEN_END_EPOCH;
-    private static final VarHandle ODD_END_EPOCH;
+    private static final VarHandle REQUESTED_PHASE;
+    private static final VarHandle ACKNOWLEDGED_PHASE;
 
     static
     {
         try
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            START_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "startEpoch", long.class);
-            EVEN_END_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "evenEndEpoch", long.class);
-            ODD_END_EPOCH = lookup.findVarHandle(LatencyRecorder.class, "oddEndEpoch", long.class);
+            REQUESTED_PHASE = lookup.findVarHandle(LatencyRecorder.class, "requestedPhase", int.class);
+            ACKNOWLEDGED_PHASE = lookup.findVarHandle(LatencyRecorder.class, "acknowledgedPhase", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -77,15 +77,15 @@ final class LatencyRecorder
     private final int phaseLength;
     private final UnsafeBuffer arena;
 
-    @SuppressWarnings("unused") // through START_EPOCH
-    private volatile long startEpoch;
-    @SuppressWarnings("unused") // through EVEN_END_EPOCH
-    private volatile long evenEndEpoch;
-    @SuppressWarnings("unused") // through ODD_END_EPOCH
-    private volatile long oddEndEpoch = Long.MIN_VALUE;
+    /** The phase (0 or 1) the status thread wants the lane to record into. */
+    @SuppressWarnings("unused") // through REQUESTED_PHASE
+    private volatile int requestedPhase;
+    /** The phase the lane records into, stored after its last write into the other. */
+    @SuppressWarnings("unused") // through ACKNOWLEDGED_PHASE
+    private volatile int acknowledgedPhase;
 
     // Lane thread only.
-    private long enteredEpoch;
+    private int phase;
     private int phaseOffset;
     private long lastNs;
     private int waitTarget;
@@ -99,8 +99,7 @@ final class LatencyRecorder
 
     // Status thread only.
     private boolean flipPending;
-    private long startValueAtFlip;
-    private boolean flippedToEven;
+    private int flippedTo;
     private long intervalStartMs;
     private long flipMs;
 
@@ -155,16 +154,37 @@ final class LatencyRecorder
     }
 
     /**
-     * Enter the current phase for a batch of envelopes and read the clock. Lane thread.
+     * Take up a requested flip, and read the clock for a batch of envelopes. Lane thread.
      */
     void onBatchStart()
     {
         if (enabled)
         {
-            final long epoch = (long)START_EPOCH.getAndAdd(this, 1L);
-            enteredEpoch = epoch;
-            phaseOffset = epoch < 0 ? phaseLength : 0;
+            takeFlip();
             lastNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * Take up a requested flip while the lane has nothing to do. Lane thread.
+     */
+    void onIdle()
+    {
+        if (enabled)
+        {
+            takeFlip();
+        }
+    }
+
+    private void takeFlip()
+    {
+        final int requested = (int)REQUESTED_PHASE.getAcquire(this);
+        if (requested != phase)
+        {
+            // Every write into the old phase is before this release store; the status thread reads it after.
+            phase = requested;
+            phaseOffset = requested * phaseLength;
+            ACKNOWLEDGED_PHASE.setRelease(this, requested);
         }
     }
 
@@ -240,7 +260,7 @@ final class LatencyRecorder
     }
 
     /**
-     * Close the batch's run and leave the phase. Lane thread.
+     * Close the batch's run. Lane thread.
      */
     void onBatchEnd()
     {
@@ -253,15 +273,6 @@ final class LatencyRecorder
             if (0 != runCount)
             {
                 closeRun(System.nanoTime());
-            }
-            final long epoch = enteredEpoch;
-            if (epoch < 0)
-            {
-                ODD_END_EPOCH.setRelease(this, epoch + 1);
-            }
-            else
-            {
-                EVEN_END_EPOCH.setRelease(this, epoch + 1);
             }
         }
     }
@@ -312,10 +323,10 @@ final class LatencyRecorder
     }
 
     /**
-     * Make the other phase the lane's, unless a flip is still pending. Status thread.
+     * Ask the lane to record into the other phase, unless a flip is still pending. Status thread.
      *
      * @param nowMs epoch ms: the end of the interval being closed.
-     * @return true when flipped now.
+     * @return true when asked now.
      */
     boolean requestFlip(final long nowMs)
     {
@@ -323,17 +334,8 @@ final class LatencyRecorder
         {
             return false;
         }
-        flippedToEven = (long)START_EPOCH.getVolatile(this) < 0;
-        final long initialStartValue = flippedToEven ? 0 : Long.MIN_VALUE;
-        if (flippedToEven)
-        {
-            EVEN_END_EPOCH.setVolatile(this, initialStartValue);
-        }
-        else
-        {
-            ODD_END_EPOCH.setVolatile(this, initialStartValue);
-        }
-        startValueAtFlip = (long)START_EPOCH.getAndSet(this, initialStartValue);
+        flippedTo = 1 - flippedTo;
+        REQUESTED_PHASE.setRelease(this, flippedTo);
         flipPending = true;
         flipMs = nowMs;
         return true;
@@ -342,17 +344,13 @@ final class LatencyRecorder
     /**
      * Whether the lane has left the phase flipped away from, so that it may be read. Status thread.
      *
+     * @param laneStopped true when the lane thread has ended (seen through {@link Thread#isAlive()} or a join, which
+     *                    orders its last writes before this read): its phases are then both at rest.
      * @return true when a flip is pending and complete.
      */
-    boolean isFlipComplete()
+    boolean isFlipComplete(final boolean laneStopped)
     {
-        if (!flipPending)
-        {
-            return false;
-        }
-        final long endEpoch = flippedToEven ? (long)ODD_END_EPOCH.getAcquire(this) :
-            (long)EVEN_END_EPOCH.getAcquire(this);
-        return endEpoch == startValueAtFlip;
+        return flipPending && (laneStopped || (int)ACKNOWLEDGED_PHASE.getAcquire(this) == flippedTo);
     }
 
     /**
@@ -376,7 +374,7 @@ final class LatencyRecorder
 
     int inactivePhaseOffset()
     {
-        return flippedToEven ? phaseLength : 0;
+        return (1 - flippedTo) * phaseLength;
     }
 
     long intervalStartMs()

@@ -8,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The read-only view of a slot's envelope handed to handlers; one per lane, re-pointed at each slot by address. It
  * keeps no reference to the slot: a reference store per envelope into a long-lived object costs a StoreLoad fence in
- * G1's post-write barrier, an address and a length cost two plain stores.
+ * G1's post-write barrier, an address and a length cost two plain stores. Slots and spill buffers are off-heap, so
+ * an address is all the view needs.
  */
 final class SlotView implements EnvelopeView
 {

@@ -103,7 +103,7 @@ final class StatusPublisher implements Runnable
             if (recorder.isEnabled())
             {
                 recorder.requestFlip(nowMs);
-                if (recorder.isFlipComplete())
+                if (recorder.isFlipComplete(!lane.thread().isAlive()))
                 {
                     publish(lane.laneId(), recorder);
                 }
@@ -150,11 +150,12 @@ final class StatusPublisher implements Runnable
             {
                 continue;
             }
-            if (flipDue)
+            if (flipDue && recorder.requestFlip(nowMs))
             {
-                recorder.requestFlip(nowMs);
+                // A parked lane takes the flip up when it wakes: now rather than at the end of its longest park.
+                LockSupport.unpark(lane.thread());
             }
-            if (recorder.isFlipComplete())
+            if (recorder.isFlipComplete(!lane.thread().isAlive()))
             {
                 publish(lane.laneId(), recorder);
             }
