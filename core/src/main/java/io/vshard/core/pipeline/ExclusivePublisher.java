@@ -2,7 +2,6 @@ package io.vshard.core.pipeline;
 
 import io.vshard.core.reply.ReplyDestination;
 import io.vshard.core.wire.ErrorCode;
-import io.vshard.core.wire.FrameDescriptor;
 import org.agrona.DirectBuffer;
 
 import java.lang.invoke.MethodHandles;
@@ -122,18 +121,7 @@ public final class ExclusivePublisher implements AutoCloseable
         final ReplyDestination destination,
         final long replyAddress)
     {
-        if (!pipeline.isEnvelopeFrame(buffer, offset, length))
-        {
-            return ErrorCode.MALFORMED.value();
-        }
-        final int result = offerEnvelope(
-            buffer,
-            offset + FrameDescriptor.BODY_OFFSET,
-            length - FrameDescriptor.HEADER_LENGTH,
-            destination,
-            replyAddress,
-            FrameDescriptor.correlationId(buffer, offset),
-            true);
+        final int result = pipeline.offerFrame(this, buffer, offset, length, destination, replyAddress);
         if (perOffer)
         {
             endRun();
@@ -176,7 +164,7 @@ public final class ExclusivePublisher implements AutoCloseable
         return (boolean)IN_RUN.getVolatile(this);
     }
 
-    private int offerEnvelope(
+    int offerEnvelope(
         final DirectBuffer buffer,
         final int offset,
         final int length,

@@ -330,18 +330,32 @@ public final class Pipeline implements AutoCloseable
         {
             return publisher.offerFrame(buffer, offset, length, destination, replyAddress);
         }
+        return offerFrame(null, buffer, offset, length, destination, replyAddress);
+    }
+
+    /**
+     * Check a frame's framing and offer its envelope through a publisher, or the shared ring when it is null.
+     */
+    int offerFrame(
+        final ExclusivePublisher publisher,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final ReplyDestination destination,
+        final long replyAddress)
+    {
         if (!isEnvelopeFrame(buffer, offset, length))
         {
             return ErrorCode.MALFORMED.value();
         }
-        return offerEnvelope(
-            buffer,
-            offset + FrameDescriptor.BODY_OFFSET,
-            length - FrameDescriptor.HEADER_LENGTH,
-            destination,
-            replyAddress,
-            FrameDescriptor.correlationId(buffer, offset),
-            true);
+        final int bodyOffset = offset + FrameDescriptor.BODY_OFFSET;
+        final int bodyLength = length - FrameDescriptor.HEADER_LENGTH;
+        final long correlationId = FrameDescriptor.correlationId(buffer, offset);
+        if (null == publisher)
+        {
+            return offerEnvelope(buffer, bodyOffset, bodyLength, destination, replyAddress, correlationId, true);
+        }
+        return publisher.offerEnvelope(buffer, bodyOffset, bodyLength, destination, replyAddress, correlationId, true);
     }
 
     /**
