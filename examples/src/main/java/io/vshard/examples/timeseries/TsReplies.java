@@ -5,7 +5,8 @@ import io.vshard.core.wire.VShardEnvelope;
 
 /**
  * Whole timeseries reply envelopes as owned values, off the hot path. On the hot path an engine claims the reply in
- * place with {@link io.vshard.core.pipeline.Reply#claim}, as {@link TimeseriesEngine} does. The payloads are laid out by {@link TsPayloads}.
+ * place with {@link io.vshard.core.pipeline.Reply#claim}, as {@link TimeseriesEngine} does. The payloads are laid
+ * out by {@link TsPayloads}.
  * <p>
  * Stateless; any thread.
  */
