@@ -8,13 +8,10 @@ import io.vshard.core.pipeline.PipelineContext;
 import io.vshard.core.pipeline.WaitStrategyKind;
 import io.vshard.core.wire.MessageType;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A running pipeline of one or two lanes for benchmarks, with its own counters directory (so that concurrent forks
@@ -118,14 +115,7 @@ public final class PipelineFixture implements AutoCloseable
     {
         pipeline.close();
         pipeline.release();
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        BenchFiles.deleteTree(dir);
     }
 
     private static Path tempDir()

@@ -253,11 +253,6 @@ public final class ClientContext extends CommonContext<ClientContext>
         return true;
     }
 
-    boolean isOtherSide(final String name)
-    {
-        return ServerContext.SETTINGS.contains(name);
-    }
-
     void concludeSide()
     {
         requirePositive(CLIENT_STREAMS_PROP_NAME, clientStreams);

@@ -773,15 +773,6 @@ public abstract class CommonContext<T extends CommonContext<T>>
     abstract boolean applySide(String name, String value);
 
     /**
-     * Whether a name is a setting of the other side (a client setting for a server context), skipped by
-     * {@link #apply(Properties)}.
-     *
-     * @param name the property name.
-     * @return true for the other side's settings.
-     */
-    abstract boolean isOtherSide(String name);
-
-    /**
      * Validate the concrete context's own settings, first thing in {@link #conclude()}.
      */
     abstract void concludeSide();
@@ -801,11 +792,18 @@ public abstract class CommonContext<T extends CommonContext<T>>
                 continue;
             }
             final String value = properties.getProperty(name).trim();
-            if (!applyCommon(name, value) && !applySide(name, value) && refuseUnknown && !isOtherSide(name))
+            if (!applyCommon(name, value) && !applySide(name, value) && refuseUnknown && !isSideSetting(name))
             {
                 throw new IllegalArgumentException("unknown setting: " + name + "=" + value);
             }
         }
+    }
+
+    // Whether a name is a setting of either side: one of the other side (a client setting for a server context) is
+    // skipped by apply(Properties), not refused.
+    private static boolean isSideSetting(final String name)
+    {
+        return ServerContext.SETTINGS.contains(name) || ClientContext.SETTINGS.contains(name);
     }
 
     private boolean applyCommon(final String name, final String value)
@@ -892,14 +890,12 @@ public abstract class CommonContext<T extends CommonContext<T>>
 
     static int parseInt(final String name, final String value)
     {
-        try
+        final long parsed = parseLong(name, value);
+        if (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)
         {
-            return Integer.parseInt(value.trim());
+            throw new IllegalArgumentException("not an integer: " + name + "=" + value);
         }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("not an integer: " + name + "=" + value, ex);
-        }
+        return (int)parsed;
     }
 
     static long parseLong(final String name, final String value)

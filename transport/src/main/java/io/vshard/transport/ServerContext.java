@@ -490,11 +490,6 @@ public final class ServerContext extends CommonContext<ServerContext>
         return true;
     }
 
-    boolean isOtherSide(final String name)
-    {
-        return ClientContext.SETTINGS.contains(name);
-    }
-
     void concludeSide()
     {
         bindAddress();

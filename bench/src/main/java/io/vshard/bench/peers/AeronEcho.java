@@ -9,6 +9,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.vshard.bench.BenchFiles;
 import io.vshard.bench.BenchJvm;
 import io.vshard.bench.quic.QuicEndToEnd;
 import org.agrona.DirectBuffer;
@@ -147,7 +148,7 @@ public class AeronEcho
             echo.close();
             aeron.close();
             driver.close();
-            deleteTree(dir.toFile());
+            BenchFiles.deleteTree(dir);
         }
 
         /**
@@ -315,22 +316,6 @@ public class AeronEcho
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", ex);
-        }
-    }
-
-    private static void deleteTree(final File file)
-    {
-        final File[] children = file.listFiles();
-        if (null != children)
-        {
-            for (final File child : children)
-            {
-                deleteTree(child);
-            }
-        }
-        if (!file.delete())
-        {
-            file.deleteOnExit();
         }
     }
 }

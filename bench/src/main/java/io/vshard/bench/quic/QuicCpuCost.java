@@ -49,24 +49,37 @@ public final class QuicCpuCost
         final int streams = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         final long count = args.length > 3 ? Long.parseLong(args[3]) : 1_000_000;
         final boolean busyPoll = args.length > 4 && Boolean.parseBoolean(args[4]);
-        final String mode = (request ? "request/reply" : "fire-and-forget") + " payload=" + payload + " streams=" +
-            streams + " count=" + count + " busyPoll=" + busyPoll;
-        measureNode(mode, request, payload, streams, count, busyPoll);
-        measureBare(mode, request, payload, streams, count, busyPoll);
+        final Settings settings = new Settings(request, payload, streams, count, busyPoll);
+        measureNode(settings);
+        measureBare(settings);
     }
 
-    private static void measureNode(
-        final String mode,
-        final boolean request,
-        final int payload,
-        final int streams,
-        final long count,
-        final boolean busyPoll) throws Exception
+    /**
+     * What both measurements run with.
+     *
+     * @param request  request/reply when true, else fire-and-forget.
+     * @param payload  payload bytes per envelope.
+     * @param streams  client streams.
+     * @param count    envelopes (frames) measured, after half as many to warm up.
+     * @param busyPoll whether the I/O threads busy-poll.
+     */
+    private record Settings(boolean request, int payload, int streams, long count, boolean busyPoll)
     {
+        String mode()
+        {
+            return (request ? "request/reply" : "fire-and-forget") + " payload=" + payload + " streams=" + streams +
+                " count=" + count + " busyPoll=" + busyPoll;
+        }
+    }
+
+    private static void measureNode(final Settings settings) throws Exception
+    {
+        final boolean request = settings.request();
+        final long count = settings.count();
         final QuicEndToEnd.Node node = new QuicEndToEnd.Node();
-        node.payload = payload;
-        node.streams = streams;
-        node.busyPoll = busyPoll;
+        node.payload = settings.payload();
+        node.streams = settings.streams();
+        node.busyPoll = settings.busyPoll();
         node.start();
         try
         {
@@ -78,7 +91,7 @@ public final class QuicCpuCost
             final Sample after = new Sample(
                 node.server.counters().datagramsIn::get, node.server.counters().datagramsOut::get,
                 node.client::datagramsIn, node.client::datagramsOut);
-            print("node " + mode, "envelope", count, before, after);
+            print("node " + settings.mode(), "envelope", count, before, after);
         }
         finally
         {
@@ -86,16 +99,12 @@ public final class QuicCpuCost
         }
     }
 
-    private static void measureBare(
-        final String mode,
-        final boolean request,
-        final int payload,
-        final int streams,
-        final long count,
-        final boolean busyPoll) throws Exception
+    private static void measureBare(final Settings settings) throws Exception
     {
-        final int frameLength = FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + payload;
-        try (BareQuic bare = new BareQuic(frameLength, streams, request, busyPoll))
+        final boolean request = settings.request();
+        final long count = settings.count();
+        final int frameLength = FrameDescriptor.HEADER_LENGTH + EnvelopeDescriptor.HEADER_LENGTH + settings.payload();
+        try (BareQuic bare = new BareQuic(frameLength, settings.streams(), request, settings.busyPoll()))
         {
             final LongSupplier frames = request ? bare::framesEchoed : bare::framesReceived;
             bare.start(request ? QuicEndToEnd.WINDOW_PER_STREAM : Long.MAX_VALUE);
@@ -105,7 +114,7 @@ public final class QuicCpuCost
             awaitFrames(frames, framesBefore + count);
             final long framesAfter = frames.getAsLong();
             final Sample after = new Sample(bare::serverDatagramsIn, bare::serverDatagramsOut, null, null);
-            print("bare " + mode, "frame", framesAfter - framesBefore, before, after);
+            print("bare " + settings.mode(), "frame", framesAfter - framesBefore, before, after);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vshard.bench.quic;
 
+import io.vshard.bench.BenchFiles;
 import io.vshard.bench.BenchJvm;
 import io.vshard.bench.ProcessCpu;
 import io.vshard.bench.RoundTripRecorder;
@@ -92,6 +93,8 @@ public class QuicEndToEnd
     public static final int WINDOW_PER_STREAM = 4096;
 
     private static final long BACK_OFF_NS = 20_000;
+    // How long a benchmark that only samples the counts (the traffic runs on the I/O threads) waits per invocation.
+    private static final long SAMPLE_PERIOD_NS = TimeUnit.MILLISECONDS.toNanos(1);
     // The delivered counts are read every this many envelopes (and while backing off), not on each: they are written
     // by the lane and I/O threads, and reading them on every invocation would move their cache line across cores
     // once per envelope, a cost of the harness, not of the node. An iteration then lags by at most this many
@@ -228,7 +231,7 @@ public class QuicEndToEnd
             client.close();
             server.close();
             pipeline.release();
-            deleteTree(dir);
+            BenchFiles.deleteTree(dir.toPath());
         }
 
         /**
@@ -392,6 +395,14 @@ public class QuicEndToEnd
             datagramsOut = 0;
         }
 
+        // For the callback-driven benchmarks, whose benchmark thread only samples: wait a sample period, then update.
+        Delivered sampleNode(final Node node)
+        {
+            LockSupport.parkNanos(SAMPLE_PERIOD_NS);
+            updateNode(node);
+            return this;
+        }
+
         void updateNode(final Node node)
         {
             handled = node.handled.get() - handledBase;
@@ -444,12 +455,15 @@ public class QuicEndToEnd
             datagramsOut = 0;
         }
 
-        void update(final Bare bare)
+        // The benchmark thread only samples the bare pair: wait a sample period, then update.
+        BareDelivered sample(final Bare bare)
         {
+            LockSupport.parkNanos(SAMPLE_PERIOD_NS);
             frames = bare.bare.framesReceived() - framesBase;
             roundTrips = bare.bare.framesEchoed() - roundTripsBase;
             datagramsIn = bare.bare.serverDatagramsIn() - datagramsInBase;
             datagramsOut = bare.bare.serverDatagramsOut() - datagramsOutBase;
+            return this;
         }
     }
 
@@ -549,9 +563,7 @@ public class QuicEndToEnd
     @OutputTimeUnit(TimeUnit.SECONDS)
     public long nodePingPong(final Node node, final Delivered delivered)
     {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        delivered.updateNode(node);
-        return delivered.answered;
+        return delivered.sampleNode(node).answered;
     }
 
     /**
@@ -567,9 +579,7 @@ public class QuicEndToEnd
     @OutputTimeUnit(TimeUnit.SECONDS)
     public long bareQuicBaselineFramesToCountingServer(final Bare bare, final BareDelivered delivered)
     {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        delivered.update(bare);
-        return delivered.frames;
+        return delivered.sample(bare).frames;
     }
 
     /**
@@ -586,9 +596,7 @@ public class QuicEndToEnd
     @OutputTimeUnit(TimeUnit.SECONDS)
     public long bareQuicBaselineEcho(final Bare bare, final BareDelivered delivered)
     {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        delivered.update(bare);
-        return delivered.roundTrips;
+        return delivered.sample(bare).roundTrips;
     }
 
     /**
@@ -606,21 +614,5 @@ public class QuicEndToEnd
         final long roundTripNs = bare.bare.pingPong(bare.next++ % bare.streams);
         bare.roundTripNs.recordValue(Math.min(roundTripNs, bare.roundTripNs.getHighestTrackableValue()));
         return roundTripNs;
-    }
-
-    private static void deleteTree(final File file)
-    {
-        final File[] children = file.listFiles();
-        if (null != children)
-        {
-            for (final File child : children)
-            {
-                deleteTree(child);
-            }
-        }
-        if (!file.delete())
-        {
-            file.deleteOnExit();
-        }
     }
 }

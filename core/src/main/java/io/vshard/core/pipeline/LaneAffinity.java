@@ -23,18 +23,29 @@ final class LaneAffinity
     {
         try
         {
+            // The process's mask may leave the lane CPUs out on purpose (run-node.sh starts the JVM under taskset on
+            // the housekeeping CPUs, so that its other threads stay off the lanes' CPUs): a thread may still take any
+            // CPU the kernel lets it have, so ask for it and check what the kernel says.
             final BitSet allowed = Affinity.getAffinity();
+            String refused = "";
+            try
+            {
+                Affinity.setAffinity(cpu);
+            }
+            catch (final RuntimeException ex)
+            {
+                refused = ", " + ex;
+            }
+            final BitSet now = Affinity.getAffinity();
+            if (now.cardinality() == 1 && now.get(cpu))
+            {
+                return null;
+            }
             if (!allowed.get(cpu))
             {
-                return "CPU " + cpu + " is not available to this process (allowed: " + allowed + ")";
+                return "CPU " + cpu + " is not available to this process (allowed: " + allowed + refused + ")";
             }
-            Affinity.setAffinity(cpu);
-            final BitSet now = Affinity.getAffinity();
-            if (now.cardinality() != 1 || !now.get(cpu))
-            {
-                return "setting affinity to CPU " + cpu + " did not take (now: " + now + ")";
-            }
-            return null;
+            return "setting affinity to CPU " + cpu + " did not take (now: " + now + refused + ")";
         }
         catch (final Throwable ex)
         {

@@ -112,16 +112,8 @@ public final class PipelineContext
         {
             return this;
         }
-        if (!BitUtil.isPowerOfTwo(laneRingSize) || laneRingSize < 2)
-        {
-            throw new IllegalArgumentException(
-                Configuration.LANE_RING_SIZE_PROP_NAME + " must be a power of two >= 2: " + laneRingSize);
-        }
-        if (!BitUtil.isPowerOfTwo(exclusiveRingSize) || exclusiveRingSize < 2)
-        {
-            throw new IllegalArgumentException(Configuration.LANE_EXCLUSIVE_RING_SIZE_PROP_NAME +
-                " must be a power of two >= 2: " + exclusiveRingSize);
-        }
+        requirePowerOfTwo(Configuration.LANE_RING_SIZE_PROP_NAME, laneRingSize);
+        requirePowerOfTwo(Configuration.LANE_EXCLUSIVE_RING_SIZE_PROP_NAME, exclusiveRingSize);
         if (laneBatchSize < 1)
         {
             throw new IllegalArgumentException(
@@ -151,26 +143,10 @@ public final class PipelineContext
         {
             laneResumeFreeSlots = laneRingSize / 2;
         }
-        if (spillPoolClassBytes <= 0)
-        {
-            throw new IllegalArgumentException(
-                Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME + " must be > 0: " + spillPoolClassBytes);
-        }
-        if (latencyIntervalMs <= 0)
-        {
-            throw new IllegalArgumentException(
-                Configuration.LATENCY_INTERVAL_MS_PROP_NAME + " must be > 0: " + latencyIntervalMs);
-        }
-        if (slowHandlerThresholdNs <= 0)
-        {
-            throw new IllegalArgumentException(
-                Configuration.SLOW_HANDLER_THRESHOLD_NS_PROP_NAME + " must be > 0: " + slowHandlerThresholdNs);
-        }
-        if (heartbeatIntervalMs <= 0)
-        {
-            throw new IllegalArgumentException(
-                Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME + " must be > 0: " + heartbeatIntervalMs);
-        }
+        requirePositive(Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME, spillPoolClassBytes);
+        requirePositive(Configuration.LATENCY_INTERVAL_MS_PROP_NAME, latencyIntervalMs);
+        requirePositive(Configuration.SLOW_HANDLER_THRESHOLD_NS_PROP_NAME, slowHandlerThresholdNs);
+        requirePositive(Configuration.HEARTBEAT_INTERVAL_MS_PROP_NAME, heartbeatIntervalMs);
         if (livenessTimeoutMs < 2 * heartbeatIntervalMs)
         {
             throw new IllegalArgumentException(Configuration.LIVENESS_TIMEOUT_MS_PROP_NAME +
@@ -624,16 +600,30 @@ public final class PipelineContext
         return handlers[target.ordinal()];
     }
 
+    private static void requirePositive(final String name, final long value)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be > 0: " + value);
+        }
+    }
+
+    private static void requirePowerOfTwo(final String name, final int value)
+    {
+        if (!BitUtil.isPowerOfTwo(value) || value < 2)
+        {
+            throw new IllegalArgumentException(name + " must be a power of two >= 2: " + value);
+        }
+    }
+
     private static int parseInt(final String key, final String value)
     {
-        try
+        final long parsed = parseLong(key, value);
+        if (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE)
         {
-            return Integer.parseInt(value);
+            throw new IllegalArgumentException("not an integer: " + key + "=" + value);
         }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("not an integer: " + key + "=" + value, ex);
-        }
+        return (int)parsed;
     }
 
     private static long parseLong(final String key, final String value)

@@ -2,6 +2,7 @@ package io.vshard.core.pipeline;
 
 import io.vshard.core.dispatch.DispatchTarget;
 import io.vshard.core.wire.MessageType;
+import net.openhft.affinity.Affinity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,33 @@ class LaneAffinityTest
         finally
         {
             PipelineTests.closeAndRelease(pipeline);
+        }
+    }
+
+    @Test
+    void shouldPinALaneToItsCpuWhenTheLaunchingThreadWasKeptOffIt() throws IOException
+    {
+        // As run-node.sh does with taskset: the JVM's threads start on the housekeeping CPUs, lanes pin themselves.
+        final BitSet allowed = parseCpuList(cpusAllowed(Paths.get("/proc/self/status")));
+        assumeTrue(allowed.get(0) && allowed.get(CPU), "needs CPUs 0 and " + CPU + ": " + allowed);
+        final BitSet before = Affinity.getAffinity();
+        Affinity.setAffinity(0);
+        try
+        {
+            final Pipeline pipeline = launchAnswering("Migration@" + CPU + ";*");
+            try
+            {
+                assertThat(cpusAllowed(taskStatus("p-lane-0"))).isEqualTo(String.valueOf(CPU));
+                assertThat(cpusAllowed(taskStatus("p-lane-1"))).as("the unpinned lane").isEqualTo("0");
+            }
+            finally
+            {
+                PipelineTests.closeAndRelease(pipeline);
+            }
+        }
+        finally
+        {
+            Affinity.setAffinity(before);
         }
     }
 
