@@ -328,7 +328,7 @@ public final class QuicServer implements AutoCloseable
                 protected void initChannel(final QuicStreamChannel stream)
                 {
                     final ServerConnection connection = stream.parent().pipeline().get(ServerConnection.class);
-                    if (null == connection || !connection.isIdentified() || connection.refusesAnswers() || closing)
+                    if (null == connection || !connection.isIdentified() || closing)
                     {
                         stream.close();
                         return;
