@@ -21,8 +21,7 @@ import java.util.Set;
  */
 public final class PrivateDirectory
 {
-    /** Permissions of a directory created here. */
-    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private PrivateDirectory()
     {
