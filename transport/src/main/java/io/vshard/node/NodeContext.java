@@ -71,7 +71,9 @@ public final class NodeContext
     /**
      * The node's directory, for its counters file. The development CA lives elsewhere, in a directory shared by the
      * user's dev-mode nodes ({@link ServerContext#devCaDir(java.nio.file.Path)}), so nodes with their own
-     * directories still trust each other.
+     * directories still trust each other. Created owner-only when missing; an existing one must be the current
+     * user's, not a link, and writable by neither group nor others, else {@link VShardNode#launch} refuses
+     * ({@link io.vshard.core.status.PrivateDirectory}).
      *
      * @param dir the directory.
      * @return this for a fluent API.

@@ -22,6 +22,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
 class VShardNodeTest
@@ -143,6 +145,38 @@ class VShardNodeTest
         finally
         {
             deleteTree(sharedCa.resolve(cluster));
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartOnACountersDirectoryOthersMayWrite() throws Exception
+    {
+        final Path nodeDir = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwxrwx---"));
+        final NodeContext ctx = nodeContext(nodeDir);
+        ctx.transport().nodeCertificate(CertificateAuthority.create("dirs", Duration.ofDays(1)).issue(1))
+            .bind("127.0.0.1:0");
+
+        assertThatThrownBy(() -> VShardNode.launch(ctx).close())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("refusing counters directory " + nodeDir + ": writable by others (rwxrwx---)")
+            .hasMessageContaining("chmod go-w");
+        assertThat(nodeDir.resolve("counters.dat")).doesNotExist();
+    }
+
+    @Test
+    void shouldCreateItsCountersDirectoryOwnerOnly() throws Exception
+    {
+        final Path nodeDir = dir.resolve("fresh").resolve("node-1");
+        final NodeContext ctx = nodeContext(nodeDir);
+        ctx.transport().nodeCertificate(CertificateAuthority.create("dirs", Duration.ofDays(1)).issue(1))
+            .bind("127.0.0.1:0");
+
+        try (VShardNode node = VShardNode.launch(ctx))
+        {
+            assertThat(node.localAddress().getPort()).isPositive();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nodeDir))).isEqualTo("rwx------");
+            assertThat(nodeDir.resolve("counters.dat")).isRegularFile();
         }
     }
 

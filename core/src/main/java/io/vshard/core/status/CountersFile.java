@@ -59,7 +59,7 @@ public final class CountersFile implements AutoCloseable
      * Create (or replace) the counters file in a directory and a manager to allocate and update counters in it.
      * Control plane: call once at start.
      *
-     * @param dir         the node's directory, created when missing.
+     * @param dir         the node's directory, created owner-only when missing ({@link PrivateDirectory}).
      * @param maxCounters capacity of the file.
      * @return the file; {@link #manager()} allocates counters.
      */
@@ -73,13 +73,15 @@ public final class CountersFile implements AutoCloseable
      * belongs to a node that still runs. Control plane: call once at start, then keep the heartbeat fresh with
      * {@link #heartbeat(long)} well within the liveness timeout.
      *
-     * @param dir               the node's directory, created when missing.
+     * @param dir               the node's directory: created owner-only when missing, else it must be the current
+     *                          user's, not a link, and writable by no one else ({@link PrivateDirectory}).
      * @param maxCounters       capacity of the file.
      * @param latencyTargets    records of the latency snapshot section (0 for none).
      * @param livenessTimeoutMs how old the heartbeat may grow before readers call the node stale.
      * @param latencyIntervalMs interval of the latency snapshots, for readers.
      * @return the file; {@link #manager()} allocates counters.
-     * @throws IllegalStateException when the directory's counters file belongs to a running node.
+     * @throws IllegalStateException when the directory's counters file belongs to a running node, or the directory
+     *                               is unsafe (another user's, a link, or writable by group or others).
      */
     public static CountersFile create(
         final File dir,
@@ -92,7 +94,9 @@ public final class CountersFile implements AutoCloseable
         {
             throw new IllegalArgumentException("livenessTimeoutMs must be > 0: livenessTimeoutMs=" + livenessTimeoutMs);
         }
-        IoUtil.ensureDirectoryExists(dir, "counters directory");
+        PrivateDirectory.ensure(dir.toPath(), "counters directory",
+            "anyone who can write it can replace the counters file this node maps",
+            "choose another with --dir / vshard.dir");
         final File file = new File(dir, CountersFileDescriptor.FILE_NAME);
         refuseIfRunning(dir, file);
         IoUtil.deleteIfExists(file);

@@ -23,7 +23,9 @@ public interface AnswerListener
      * @param correlationId the id {@link QuicClient#request} returned.
      * @param kind          {@code FrameDescriptor.KIND_RESPONSE}, {@code KIND_ACK}, {@code KIND_ERROR},
      *                      {@link #TIMED_OUT} or {@link #CONNECTION_CLOSED}.
-     * @param errorCode     the {@code ErrorCode.value()} of an ERROR answer, else 0.
+     * @param errorCode     the {@code ErrorCode.value()} of an ERROR answer, else 0. A RESPONSE that is not one valid
+     *                      envelope (a broken or malicious server) comes as an ERROR with the validation code
+     *                      ({@code MALFORMED}, {@code UNSUPPORTED_VERSION} or {@code UNKNOWN_TYPE}) and no envelope.
      * @param envelope      the reply envelope of a RESPONSE, valid during the call only; else {@code null}.
      */
     void onAnswer(long correlationId, int kind, int errorCode, EnvelopeView envelope);

@@ -7,6 +7,7 @@ import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.vshard.core.flow.FlowResult;
 import io.vshard.core.pipeline.Configuration;
 import io.vshard.core.wire.EnvelopeFlyweight;
+import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.transport.ClientContext;
 import io.vshard.transport.FrameBatch;
@@ -202,8 +203,18 @@ final class ClientStream implements FrameConsumer, MessageHandler
             return true;
         }
         final int kind = FrameDescriptor.kind(buffer, offset);
-        if (FrameDescriptor.KIND_RESPONSE == kind && length >= FrameDescriptor.HEADER_LENGTH)
+        if (FrameDescriptor.KIND_RESPONSE == kind)
         {
+            // A RESPONSE must carry exactly one valid envelope (WIRE.md section 2): one from a broken or malicious
+            // server that does not is never handed on, so nothing reads past it or sizes a copy by its fields.
+            final int invalid = length < FrameDescriptor.HEADER_LENGTH ? ErrorCode.MALFORMED.value() :
+                EnvelopeFlyweight.validate(buffer, offset + FrameDescriptor.BODY_OFFSET,
+                length - FrameDescriptor.BODY_OFFSET, Integer.MAX_VALUE);
+            if (ErrorCode.NONE != invalid)
+            {
+                client.deliverMalformed(correlationId, invalid);
+                return true;
+            }
             answerView.wrap(buffer, offset, length);
             client.deliver(correlationId, kind, 0, envelope.wrap(answerView, FrameDescriptor.BODY_OFFSET));
         }

@@ -8,6 +8,7 @@ import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.vshard.core.flow.FlowResult;
 import io.vshard.core.wire.EnvelopeView;
+import io.vshard.core.wire.ErrorCode;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.core.wire.VShardEnvelope;
 import io.vshard.transport.ChannelErrors;
@@ -72,6 +73,7 @@ public final class QuicClient implements AutoCloseable
     private final AtomicLong outcomes = new AtomicLong();
     private long outcomeCount;
     private final AtomicLong unmatchedAnswers = new AtomicLong();
+    private final AtomicLong malformedAnswers = new AtomicLong();
     private final AtomicLong channelErrors = new AtomicLong();
     private final ConcurrentHashMap<Long, CompletableFuture<Answer>> futures = new ConcurrentHashMap<>();
     private final DatagramCounter datagrams = new DatagramCounter();
@@ -261,6 +263,17 @@ public final class QuicClient implements AutoCloseable
         final long delivered = outcomes.get();
         final long refused = refusedIds.get();
         return correlationIds.get() - refused - delivered;
+    }
+
+    /**
+     * RESPONSE frames for a pending request that did not carry exactly one valid envelope (a broken or malicious
+     * server); each also went to the error handler, and its request failed. Any thread.
+     *
+     * @return the count.
+     */
+    public long malformedAnswers()
+    {
+        return malformedAnswers.get();
     }
 
     /**
@@ -461,6 +474,37 @@ public final class QuicClient implements AutoCloseable
             if (null != listener)
             {
                 listener.onAnswer(correlationId, kind, errorCode, envelope);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    /**
+     * I/O thread: a RESPONSE for a pending request that is not one valid envelope. Counted and reported (one message
+     * per server and reason, so a distinct-error log throttles repeats); the request's outcome is a future completed
+     * exceptionally, or for the listener an ERROR with the envelope validation code ({@code MALFORMED},
+     * {@code UNSUPPORTED_VERSION}, {@code UNKNOWN_TYPE}) and no envelope.
+     */
+    void deliverMalformed(final long correlationId, final int errorCode)
+    {
+        malformedAnswers.incrementAndGet();
+        final IllegalStateException malformed = new IllegalStateException(
+            "malformed RESPONSE from " + remote + ": " + ErrorCode.messageOf(errorCode));
+        errorHandler.onError(malformed);
+        outcomes.lazySet(++outcomeCount);
+        try
+        {
+            final CompletableFuture<Answer> future = futures.isEmpty() ? null : futures.remove(correlationId);
+            if (null != future)
+            {
+                future.completeExceptionally(malformed);
+            }
+            else if (null != listener)
+            {
+                listener.onAnswer(correlationId, FrameDescriptor.KIND_ERROR, errorCode, null);
             }
         }
         catch (final Throwable ex)

@@ -314,6 +314,22 @@ final class InboundStream extends ChannelInboundHandlerAdapter implements FrameC
     }
 
     /**
+     * Reset this stream, both ways, with a connection's close code when it belongs to that connection (closing for its
+     * unread answers or its reply budget): quiche drops what it had not sent or not seen acknowledged, and the
+     * stream's held answers are freed at once. Its I/O thread.
+     *
+     * @param closing the connection being closed.
+     * @param code    the application error code of the close.
+     */
+    void resetFor(final ServerConnection closing, final int code)
+    {
+        if (closing == connection && !released && channel.isActive())
+        {
+            reset(code);
+        }
+    }
+
+    /**
      * Graceful close: after the last answers, end our side of the stream so the peer knows no more will come.
      */
     void endOutput()

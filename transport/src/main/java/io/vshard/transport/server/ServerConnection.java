@@ -29,6 +29,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
 {
     private static final System.Logger LOG = System.getLogger("io.vshard.transport");
 
+    /**
+     * Time between resetting the streams of a connection closed for its answers and closing it: enough for loss
+     * recovery to settle what was in flight (a few probe timeouts on a congested path); measured in ReplyBudgetTest,
+     * where 100 ms was not always enough and 500 ms was.
+     */
+    static final long CLOSE_AFTER_RESET_MS = 500;
+
     private final QuicServer server;
     private QuicChannel channel;
     private ScheduledFuture<?> handshakeTimer;
@@ -346,11 +353,22 @@ final class ServerConnection extends ChannelInboundHandlerAdapter
         return answersRefused;
     }
 
+    /**
+     * Close for the peer's answers (unread, over budget) so that the peer hears it. Netty sends the CONNECTION_CLOSE
+     * in one attempt right after {@code quiche_conn_close}, sized by the congestion window's room, then frees the
+     * connection: when the window is full of answers the peer does not take (with losses being retransmitted), the
+     * close never leaves and the peer learns nothing until its idle timeout. So the connection's streams are reset
+     * first, both ways and with the same code (quiche drops their unsent and unacknowledged data, nothing more is
+     * retransmitted, and the answers held are freed at once), and the connection is closed once what was in flight
+     * has been acknowledged or declared lost.
+     */
     private void close(final int code, final String reason)
     {
         LOG.log(System.Logger.Level.DEBUG, "closing connection " + channel + " of node " +
             Long.toUnsignedString(peer.nodeId()) + ": " + reason);
-        channel.close(true, code, Unpooled.EMPTY_BUFFER);
+        loop.resetStreamsOf(this, code);
+        channel.eventLoop().schedule(() -> channel.close(true, code, Unpooled.EMPTY_BUFFER),
+            CLOSE_AFTER_RESET_MS, TimeUnit.MILLISECONDS);
     }
 
     private void leaveHandshake()

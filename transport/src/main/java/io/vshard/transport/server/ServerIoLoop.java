@@ -173,6 +173,24 @@ final class ServerIoLoop implements ReplyFrameHandler
         }
     }
 
+    /**
+     * Reset every stream of a connection that is being closed for its answers. Event loop.
+     *
+     * @param connection the connection.
+     * @param code       the application error code of its close.
+     */
+    void resetStreamsOf(final ServerConnection connection, final int code)
+    {
+        for (int i = 0, capacity = streams.capacity(); i < capacity; i++)
+        {
+            final InboundStream stream = streams.at(i);
+            if (null != stream)
+            {
+                stream.resetFor(connection, code);
+            }
+        }
+    }
+
     private void checkPartialFrames()
     {
         try

@@ -212,6 +212,33 @@ public final class CertificateAuthority
     }
 
     /**
+     * Issue a certificate whose URI SANs are exactly the ones given (none: no SAN extension), paired with a claimed
+     * identity that the certificate need not carry: for tests of the trust rules only (a peer without a node
+     * identity, a peer with two).
+     *
+     * @param claimed the identity the returned {@link NodeCertificate} claims; its node id names the subject.
+     * @param uriSans the URI SANs to write, in order.
+     * @return the certificate, its key and this CA's certificate.
+     */
+    NodeCertificate issueWithUriSans(final NodeIdentity claimed, final String... uriSans)
+    {
+        ensureGenerationAvailable();
+        final KeyPair pair = newKeyPair();
+        final Instant now = Instant.now();
+        try
+        {
+            final X509Certificate issued = CertificateGenerator.leafCertificate(certificate, key, cluster,
+                claimed.nodeId(), uriSans, pair.getPublic(), now.minus(CLOCK_SKEW), now.plus(NODE_VALIDITY_DEFAULT),
+                random);
+            return new NodeCertificate(claimed, issued, pair.getPrivate(), certificate);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("cannot issue certificate for " + String.join(",", uriSans), ex);
+        }
+    }
+
+    /**
      * The cluster this CA serves.
      *
      * @return the cluster name.

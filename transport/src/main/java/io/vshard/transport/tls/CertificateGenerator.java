@@ -73,21 +73,46 @@ final class CertificateGenerator
         final Instant notAfter,
         final SecureRandom random) throws GeneralSecurityException
     {
+        return leafCertificate(issuer, issuerKey, issuerCluster, identity.nodeId(), new String[]{ identity.uri() },
+            publicKey, notBefore, notAfter, random);
+    }
+
+    /**
+     * A leaf certificate whose URI SANs are exactly the ones given, none for a certificate without the extension:
+     * node certificates carry one, tests of the trust rules make the others.
+     */
+    static X509Certificate leafCertificate(
+        final X509Certificate issuer,
+        final PrivateKey issuerKey,
+        final String issuerCluster,
+        final long nodeId,
+        final String[] uriSans,
+        final PublicKey publicKey,
+        final Instant notBefore,
+        final Instant notAfter,
+        final SecureRandom random) throws GeneralSecurityException
+    {
         try
         {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                 issuer, serial(random), Date.from(notBefore), Date.from(notAfter),
-                new X500Name("CN=node " + Long.toUnsignedString(identity.nodeId()) + ",O=vshard " +
-                    issuerCluster), publicKey)
+                new X500Name("CN=node " + Long.toUnsignedString(nodeId) + ",O=vshard " + issuerCluster), publicKey)
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
                     new KeyPurposeId[]{ KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth }))
                 .addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey))
-                .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer))
-                .addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())));
+                .addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer));
+            if (uriSans.length > 0)
+            {
+                final GeneralName[] names = new GeneralName[uriSans.length];
+                for (int i = 0; i < uriSans.length; i++)
+                {
+                    names[i] = new GeneralName(GeneralName.uniformResourceIdentifier, uriSans[i]);
+                }
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
             return sign(builder, issuerKey);
         }
         catch (final CertIOException ex)

@@ -1,16 +1,8 @@
 package io.vshard.transport.tls;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import io.vshard.core.status.PrivateDirectory;
+
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * The development CA: one per user and machine, in a directory every dev-mode node and client shares (whatever
@@ -24,8 +16,6 @@ public final class DevelopmentCa
     /** Default directory: {@code $TMPDIR/vshard-dev-ca-$USER}. */
     public static final String DIR_DEFAULT = Path.of(System.getProperty("java.io.tmpdir"),
         "vshard-dev-ca-" + System.getProperty("user.name", "default")).toString();
-
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private DevelopmentCa()
     {
@@ -53,88 +43,15 @@ public final class DevelopmentCa
 
     /**
      * Create a directory owner-only when missing, else check that it is a directory (not a link) of the current
-     * user that neither group nor others may write. On a file system without POSIX attributes the check is skipped.
+     * user that neither group nor others may write ({@link PrivateDirectory#ensure}). On a file system without POSIX
+     * attributes the check is skipped.
      *
      * @param dir the directory.
      * @throws IllegalStateException when the directory is unsafe.
      */
     public static void ensurePrivateDirectory(final Path dir)
     {
-        final boolean posix = isPosix(dir);
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS))
-        {
-            try
-            {
-                if (null != dir.getParent())
-                {
-                    Files.createDirectories(dir.getParent());
-                }
-                if (posix)
-                {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-                }
-                else
-                {
-                    Files.createDirectory(dir);
-                }
-            }
-            catch (final FileAlreadyExistsException raced)
-            {
-                // another process created it meanwhile: checked below like any existing directory
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot create development CA directory " + dir, ex);
-            }
-        }
-        if (!posix)
-        {
-            return;
-        }
-        final PosixFileAttributes attributes;
-        try
-        {
-            attributes = Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .readAttributes();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot read development CA directory " + dir, ex);
-        }
-        final String user = System.getProperty("user.name");
-        if (!attributes.isDirectory())
-        {
-            throw new IllegalStateException("development CA directory is not a directory (or is a link): " + dir);
-        }
-        if (!attributes.owner().getName().equals(user))
-        {
-            throw new IllegalStateException("refusing development CA directory " + dir + ": owned by " +
-                attributes.owner().getName() + ", not by " + user + "; anyone who can write it can plant a CA");
-        }
-        final Set<PosixFilePermission> permissions = attributes.permissions();
-        if (permissions.contains(PosixFilePermission.GROUP_WRITE) ||
-            permissions.contains(PosixFilePermission.OTHERS_WRITE))
-        {
-            throw new IllegalStateException("refusing development CA directory " + dir + ": writable by others (" +
-                PosixFilePermissions.toString(permissions) + "); anyone who can write it can plant a CA. Run " +
-                "chmod go-w on it, or choose another with vshard.transport.dev.ca.dir");
-        }
-    }
-
-    private static boolean isPosix(final Path dir)
-    {
-        Path path = dir.toAbsolutePath();
-        while (!Files.exists(path) && null != path.getParent())
-        {
-            path = path.getParent();
-        }
-        try
-        {
-            return Files.getFileStore(path).supportsFileAttributeView("posix");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot inspect development CA directory " + dir, ex);
-        }
+        PrivateDirectory.ensure(dir, "development CA directory", "anyone who can write it can plant a CA",
+            "choose another with vshard.transport.dev.ca.dir");
     }
 }

@@ -114,17 +114,24 @@ class ReplyBudgetTest
             final List<Long> closedMs = memory.closes().stream()
                 .map((ns) -> TimeUnit.NANOSECONDS.toMillis(ns - startNs)).toList();
             await(() -> 0 == counters.replyBytesQueued.get(), 10_000, "the closed peers' answers freed");
+            // The node counts a close before the peer can hear it: wait for what each peer saw (its idle timeout,
+            // 60 s, would take longer).
+            awaitQuietly(() -> closes.stream().allMatch(CloseRecorder::isClosed), 10_000);
+            final List<Long> heardMs = closes.stream()
+                .map((close) -> TimeUnit.NANOSECONDS.toMillis(close.closedAtNs() - startNs)).toList();
             System.out.printf("never-reading amplifying peers: wrote %d requests (%d MiB of answers asked), closed " +
-                "by the node after %s ms (unread timeout %d ms), peers saw %s; node reply bytes queued peak %.1f MiB (budgets: %d MiB " +
+                "by the node after %s ms (unread timeout %d ms), peers saw %s after %s ms; node reply bytes queued peak %.1f MiB (budgets: %d MiB " +
                 "per connection, %d MiB per node); Netty direct %.1f -> peak %.1f MiB; baseline %s, peak %s; " +
                 "budget holds %d; bystander %s, answered %d, failures %d%n",
                 written, written * ANSWER_BYTES / MIB, closedMs, unreadTimeoutMs,
-                closes.stream().map(CloseRecorder::describe).toList(), memory.peakQueued() / (double)MIB, CONNECTION_BUDGET_BYTES / MIB,
+                closes.stream().map(CloseRecorder::describe).toList(), heardMs, memory.peakQueued() / (double)MIB, CONNECTION_BUDGET_BYTES / MIB,
                 NODE_BUDGET_BYTES / MIB, baselineNetty / (double)MIB, memory.peakNetty() / (double)MIB,
                 baseline.describe(), memory.peakProbe().describe(), counters.replyBudgetHolds.get(),
                 Bystander.describe(during), bystander.answered(), bystander.failures());
 
             assertThat(closedMs).as("both attackers closed by the node").hasSize(2);
+            assertThat(closes).as("each attacker heard the node's close, application error 0x107")
+                .allSatisfy((close) -> assertThat(close.describe()).isEqualTo("application error 0x107"));
             assertThat(closedMs).allSatisfy((ms) -> assertThat(ms).isBetween(unreadTimeoutMs, unreadTimeoutMs + 8_000));
             assertThat(node.server.connectionCount()).as("only the bystander's connection left").isEqualTo(1);
             assertThat(written * ANSWER_BYTES).as("the attackers asked for more than the node's budget")
@@ -171,6 +178,7 @@ class ReplyBudgetTest
             RawQuicPeer.write(stream, requests);
             await(() -> !memory.closes().isEmpty(), 20_000, "the node closing the peer");
             await(() -> 0 == counters.replyBytesQueued.get(), 10_000, "the closed peer's answers freed");
+            awaitQuietly(close::isClosed, 10_000);
             final long answeredBefore = bystander.answered();
             await(() -> bystander.answered() > answeredBefore + 50, 20_000, "the bystander after the peer");
             System.out.printf("peer asking for 3 answers of 12 MiB without reading: closed by the node after %s ms, " +
@@ -182,6 +190,7 @@ class ReplyBudgetTest
                 bystander.answered(), bystander.failures());
 
             assertThat(memory.closes()).as("the attacker closed by the node").hasSize(1);
+            assertThat(close.describe()).as("what the attacker heard").isEqualTo("application error 0x108");
             assertThat(counters.connectionsClosedOverBudget.get()).isEqualTo(1);
             assertThat(counters.connectionsClosedUnread.get()).isZero();
             assertThat(counters.repliesDropped.get()).as("the third answer").isEqualTo(1);
@@ -277,6 +286,15 @@ class ReplyBudgetTest
     {
         final long counted = PlatformDependent.usedDirectMemory();
         return counted >= 0 ? counted : PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+    }
+
+    private static void awaitQuietly(final BooleanSupplier condition, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadlineNs)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
     }
 
     private static void await(final BooleanSupplier condition, final long timeoutMs, final String what)
