@@ -1,13 +1,19 @@
 package io.vshard.core.status;
 
+import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 
 import static io.vshard.core.status.CountersFileDescriptor.HEADER_LENGTH;
 import static io.vshard.core.status.CountersFileDescriptor.HEARTBEAT_FIELD_OFFSET;
@@ -39,14 +45,17 @@ public final class CountersFile implements AutoCloseable
 
     private final File file;
     private final MappedByteBuffer mapped;
+    private final FileChannel lock;
     private final UnsafeBuffer header;
     private final UnsafeBuffer latency;
     private final CountersReader reader;
 
-    private CountersFile(final File file, final MappedByteBuffer mapped, final CountersReader reader)
+    private CountersFile(
+        final File file, final MappedByteBuffer mapped, final CountersReader reader, final FileChannel lock)
     {
         this.file = file;
         this.mapped = mapped;
+        this.lock = lock;
         this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
         this.reader = reader;
         final int latencyLength = header.getInt(LATENCY_LENGTH_FIELD_OFFSET);
@@ -99,37 +108,46 @@ public final class CountersFile implements AutoCloseable
             "choose another with --dir / vshard.dir");
         final File file = new File(dir, CountersFileDescriptor.FILE_NAME);
         refuseIfRunning(dir, file);
-        IoUtil.deleteIfExists(file);
-        final int metadataLength = CountersFileDescriptor.metadataLength(maxCounters);
-        final int valuesLength = CountersFileDescriptor.valuesLength(maxCounters);
-        final int latencyLength = LatencySnapshotDescriptor.sectionLength(latencyTargets);
-        final MappedByteBuffer mapped = IoUtil.mapNewFile(
-            file, CountersFileDescriptor.fileLength(maxCounters, latencyLength));
-        final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-        final long nowMs = System.currentTimeMillis();
-        header.putInt(LAYOUT_VERSION_FIELD_OFFSET, LAYOUT_VERSION);
-        header.putLong(PID_FIELD_OFFSET, ProcessHandle.current().pid());
-        header.putLong(START_TIME_FIELD_OFFSET, nowMs);
-        header.putInt(METADATA_LENGTH_FIELD_OFFSET, metadataLength);
-        header.putInt(VALUES_LENGTH_FIELD_OFFSET, valuesLength);
-        header.putLong(HEARTBEAT_FIELD_OFFSET, nowMs);
-        header.putLong(LIVENESS_TIMEOUT_FIELD_OFFSET, livenessTimeoutMs);
-        header.putInt(STATE_FIELD_OFFSET, STATE_RUNNING);
-        header.putInt(LATENCY_LENGTH_FIELD_OFFSET, latencyLength);
-        header.putInt(LATENCY_INTERVAL_FIELD_OFFSET, latencyIntervalMs);
-        final UnsafeBuffer latency = new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength + valuesLength,
-            latencyLength);
-        for (int target = 0; target < latencyTargets; target++)
+        final FileChannel lock = lockDirectory(dir);
+        try
         {
-            latency.putInt(LatencySnapshotDescriptor.recordOffset(target) +
-                LatencySnapshotDescriptor.LANE_ID_FIELD_OFFSET, -1);
+            IoUtil.deleteIfExists(file);
+            final int metadataLength = CountersFileDescriptor.metadataLength(maxCounters);
+            final int valuesLength = CountersFileDescriptor.valuesLength(maxCounters);
+            final int latencyLength = LatencySnapshotDescriptor.sectionLength(latencyTargets);
+            final MappedByteBuffer mapped = IoUtil.mapNewFile(
+                file, CountersFileDescriptor.fileLength(maxCounters, latencyLength));
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+            final long nowMs = System.currentTimeMillis();
+            header.putInt(LAYOUT_VERSION_FIELD_OFFSET, LAYOUT_VERSION);
+            header.putLong(PID_FIELD_OFFSET, ProcessHandle.current().pid());
+            header.putLong(START_TIME_FIELD_OFFSET, nowMs);
+            header.putInt(METADATA_LENGTH_FIELD_OFFSET, metadataLength);
+            header.putInt(VALUES_LENGTH_FIELD_OFFSET, valuesLength);
+            header.putLong(HEARTBEAT_FIELD_OFFSET, nowMs);
+            header.putLong(LIVENESS_TIMEOUT_FIELD_OFFSET, livenessTimeoutMs);
+            header.putInt(STATE_FIELD_OFFSET, STATE_RUNNING);
+            header.putInt(LATENCY_LENGTH_FIELD_OFFSET, latencyLength);
+            header.putInt(LATENCY_INTERVAL_FIELD_OFFSET, latencyIntervalMs);
+            final UnsafeBuffer latency = new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength + valuesLength,
+                latencyLength);
+            for (int target = 0; target < latencyTargets; target++)
+            {
+                latency.putInt(LatencySnapshotDescriptor.recordOffset(target) +
+                    LatencySnapshotDescriptor.LANE_ID_FIELD_OFFSET, -1);
+            }
+            final CountersManager manager = new CountersManager(
+                new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
+                new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
+                StandardCharsets.US_ASCII);
+            header.putIntRelease(MAGIC_FIELD_OFFSET, MAGIC);
+            return new CountersFile(file, mapped, manager, lock);
         }
-        final CountersManager manager = new CountersManager(
-            new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
-            new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
-            StandardCharsets.US_ASCII);
-        header.putIntRelease(MAGIC_FIELD_OFFSET, MAGIC);
-        return new CountersFile(file, mapped, manager);
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(lock);
+            throw ex;
+        }
     }
 
     /**
@@ -160,7 +178,43 @@ public final class CountersFile implements AutoCloseable
             new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
             new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
             StandardCharsets.US_ASCII);
-        return new CountersFile(file, mapped, reader);
+        return new CountersFile(file, mapped, reader, null);
+    }
+
+    /**
+     * Take the directory's owner lock ({@link CountersFileDescriptor#LOCK_FILE_NAME}), held until {@link #close()} or
+     * the process ends: of two nodes starting at the same instant, which may both pass {@link #refuseIfRunning}, only
+     * one goes on, which a heartbeat alone cannot promise.
+     */
+    private static FileChannel lockDirectory(final File dir)
+    {
+        final File lockFile = new File(dir, CountersFileDescriptor.LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(lockFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try
+            {
+                lock = channel.tryLock();
+            }
+            catch (final OverlappingFileLockException heldInThisProcess)
+            {
+                lock = null;
+            }
+            if (null == lock)
+            {
+                channel.close();
+                throw new IllegalStateException("another node owns " + dir + " (it holds the lock on " + lockFile +
+                    "): stop it, or give this node another directory (--dir / vshard.dir)");
+            }
+            return channel;
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("cannot lock " + lockFile + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static void refuseIfRunning(final File dir, final File file)
@@ -326,5 +380,6 @@ public final class CountersFile implements AutoCloseable
     public void close()
     {
         IoUtil.unmap(mapped);
+        CloseHelper.quietClose(lock);
     }
 }

@@ -52,6 +52,9 @@ public final class CountersFileDescriptor
     /** File name inside the node's directory. */
     public static final String FILE_NAME = "counters.dat";
 
+    /** The file in a node's directory whose lock the owning node holds while it runs. */
+    public static final String LOCK_FILE_NAME = "counters.lock";
+
     /** Marks a fully initialised file: "VSHD". */
     public static final int MAGIC = 0x44485356;
 

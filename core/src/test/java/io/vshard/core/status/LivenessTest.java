@@ -54,6 +54,25 @@ class LivenessTest
     }
 
     @Test
+    void shouldRefuseADirectoryWhoseLockIsHeldEvenWhenItsHeartbeatLooksStale()
+    {
+        try (CountersFile first = CountersFile.create(dir.toFile(), 16, 0, 1, 0))
+        {
+            // A heartbeat far older than the 1 ms timeout: only the lock tells that the owner still runs, as when
+            // two nodes start at the same instant and both find no live file.
+            first.heartbeat(0);
+            assertThatThrownBy(() -> CountersFile.create(dir.toFile(), 16))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another node owns " + dir.toFile())
+                .hasMessageContaining("counters.lock");
+        }
+        try (CountersFile next = CountersFile.create(dir.toFile(), 16))
+        {
+            assertThat(next.pid()).as("taken once the owner has closed it").isEqualTo(ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
     void shouldMarkTheFileClosedOnReleaseAndLetTheNextNodeTakeIt()
     {
         final Pipeline first = Pipeline.launch(context());

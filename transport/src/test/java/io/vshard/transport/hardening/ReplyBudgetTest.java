@@ -130,14 +130,22 @@ class ReplyBudgetTest
                 Bystander.describe(during), bystander.answered(), bystander.failures());
 
             assertThat(closedMs).as("both attackers closed by the node").hasSize(2);
-            assertThat(closes).as("each attacker heard the node's close, application error 0x107")
-                .allSatisfy((close) -> assertThat(close.describe()).isEqualTo("application error 0x107"));
-            assertThat(closedMs).allSatisfy((ms) -> assertThat(ms).isBetween(unreadTimeoutMs, unreadTimeoutMs + 8_000));
+            // Before its first answer is queued a connection cannot know how large its answers are, so on a slow
+            // machine a burst accepted then can reach a budget first: that attacker is closed for it (0x108), earlier.
+            final long overBudget = counters.connectionsClosedOverBudget.get();
+            assertThat(counters.connectionsClosedUnread.get() + overBudget).isEqualTo(2);
+            assertThat(closes).as("each attacker heard the node's close, 0x107 (unread) or 0x108 (over budget)")
+                .allSatisfy((close) -> assertThat(close.describe())
+                    .isIn("application error 0x107", "application error 0x108"));
+            assertThat(closes.stream().filter((close) -> close.describe().endsWith("0x108")).count())
+                .isEqualTo(overBudget);
+            assertThat(closedMs).allSatisfy((ms) -> assertThat(ms).isLessThanOrEqualTo(unreadTimeoutMs + 8_000));
+            assertThat(closedMs.stream().sorted().skip(overBudget))
+                .as("closes for unread answers come after the timeout")
+                .allSatisfy((ms) -> assertThat(ms).isGreaterThanOrEqualTo(unreadTimeoutMs));
             assertThat(node.server.connectionCount()).as("only the bystander's connection left").isEqualTo(1);
             assertThat(written * ANSWER_BYTES).as("the attackers asked for more than the node's budget")
                 .isGreaterThan(NODE_BUDGET_BYTES);
-            assertThat(counters.connectionsClosedUnread.get()).isEqualTo(2);
-            assertThat(counters.connectionsClosedOverBudget.get()).isZero();
             assertThat(counters.replyBudgetHolds.get()).isPositive();
             assertThat(memory.peakQueued()).isLessThanOrEqualTo(NODE_BUDGET_BYTES);
             assertThat(memory.peakNetty() - baselineNetty).isLessThan(NODE_BUDGET_BYTES + 16 * MIB);
