@@ -87,8 +87,17 @@ public abstract class CommonContext<T extends CommonContext<T>>
     public static final int UDP_SEGMENTS_DEFAULT = 16;
 
     /**
+     * The largest UDP payload (QUIC packet) each end sends and receives; 0, the default, derives it from the
+     * addresses: 16,383 bytes when both ends are on loopback ({@link QuicRuntime#LOOPBACK_UDP_PAYLOAD_BYTES}), else
+     * 1,350 sent and 1,500 received. Set it for a network with a larger MTU (jumbo frames: 8,972 for a 9,000-byte
+     * MTU over IPv4): the QUIC codec's CPU cost is per datagram, not per byte.
+     */
+    public static final String UDP_PAYLOAD_BYTES_PROP_NAME = "vshard.transport.udp.payload.bytes";
+
+    /**
      * Most UDP datagrams read in one system call ({@code recvmmsg}) with the epoll transport; 0 or 1 reads one per
-     * call. Each gets {@link QuicRuntime#MAX_UDP_PAYLOAD_BYTES} of one pooled read buffer.
+     * call. Each gets the largest datagram's room ({@link QuicRuntime#receiveUdpPayloadBytes}) in one pooled read
+     * buffer.
      */
     public static final String UDP_RECEIVE_BATCH_PROP_NAME = "vshard.transport.udp.receive.batch";
 
@@ -166,6 +175,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
     private int writeBatchBytes = WRITE_BATCH_BYTES_DEFAULT;
     private int udpSegments = UDP_SEGMENTS_DEFAULT;
     private int udpReceiveBatch = UDP_RECEIVE_BATCH_DEFAULT;
+    private int udpPayloadBytes;
     private boolean safetyNet = SAFETY_NET_DEFAULT;
     private boolean ioBusyPoll = IO_BUSY_POLL_DEFAULT;
     private String cluster = CLUSTER_DEFAULT;
@@ -225,6 +235,10 @@ public abstract class CommonContext<T extends CommonContext<T>>
         requirePositive(WRITE_BATCH_BYTES_PROP_NAME, writeBatchBytes);
         requireRange(UDP_SEGMENTS_PROP_NAME, udpSegments, 0, 64);
         requireRange(UDP_RECEIVE_BATCH_PROP_NAME, udpReceiveBatch, 0, 1024);
+        if (0 != udpPayloadBytes)
+        {
+            requireRange(UDP_PAYLOAD_BYTES_PROP_NAME, udpPayloadBytes, 1200, 65_527);
+        }
         if (maxFrameLength < 0 || (0 != maxFrameLength && maxFrameLength < FrameDescriptor.MIN_FRAME_LENGTH))
         {
             throw new IllegalArgumentException("must be 0 or at least " + FrameDescriptor.MIN_FRAME_LENGTH + ": " +
@@ -455,6 +469,28 @@ public abstract class CommonContext<T extends CommonContext<T>>
     public int udpSegments()
     {
         return udpSegments;
+    }
+
+    /**
+     * Set the largest UDP payload sent and received (see {@link #UDP_PAYLOAD_BYTES_PROP_NAME}).
+     *
+     * @param udpPayloadBytes 0 (derived from the addresses) or 1,200 to 65,527.
+     * @return this for a fluent API.
+     */
+    public T udpPayloadBytes(final int udpPayloadBytes)
+    {
+        this.udpPayloadBytes = udpPayloadBytes;
+        return self();
+    }
+
+    /**
+     * The largest UDP payload sent and received.
+     *
+     * @return bytes, 0 when derived from the addresses.
+     */
+    public int udpPayloadBytes()
+    {
+        return udpPayloadBytes;
     }
 
     /**
@@ -741,6 +777,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         writeBatchBytes = from.writeBatchBytes;
         udpSegments = from.udpSegments;
         udpReceiveBatch = from.udpReceiveBatch;
+        udpPayloadBytes = from.udpPayloadBytes;
         safetyNet = from.safetyNet;
         ioBusyPoll = from.ioBusyPoll;
         cluster = from.cluster;
@@ -822,6 +859,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
             case WRITE_BATCH_BYTES_PROP_NAME -> writeBatchBytes(parseInt(name, value));
             case UDP_SEGMENTS_PROP_NAME -> udpSegments(parseInt(name, value));
             case UDP_RECEIVE_BATCH_PROP_NAME -> udpReceiveBatch(parseInt(name, value));
+            case UDP_PAYLOAD_BYTES_PROP_NAME -> udpPayloadBytes(parseInt(name, value));
             case SAFETY_NET_PROP_NAME -> safetyNet(parseBoolean(name, value));
             case IO_BUSY_POLL_PROP_NAME -> ioBusyPoll(parseBoolean(name, value));
             case CLUSTER_PROP_NAME -> cluster(value);
