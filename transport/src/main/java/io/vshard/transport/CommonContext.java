@@ -94,6 +94,12 @@ public abstract class CommonContext<T extends CommonContext<T>>
      */
     public static final String UDP_PAYLOAD_BYTES_PROP_NAME = "vshard.transport.udp.payload.bytes";
 
+    /** Smallest UDP payload a QUIC end may use (RFC 9000 section 14). */
+    public static final int UDP_PAYLOAD_BYTES_MIN = 1200;
+
+    /** Largest UDP payload QUIC can advertise ({@code max_udp_payload_size}, RFC 9000 section 18.2). */
+    public static final int UDP_PAYLOAD_BYTES_MAX = 65_527;
+
     /**
      * Most UDP datagrams read in one system call ({@code recvmmsg}) with the epoll transport; 0 or 1 reads one per
      * call. Each gets the largest datagram's room ({@link QuicRuntime#receiveUdpPayloadBytes}) in one pooled read
@@ -235,9 +241,10 @@ public abstract class CommonContext<T extends CommonContext<T>>
         requirePositive(WRITE_BATCH_BYTES_PROP_NAME, writeBatchBytes);
         requireRange(UDP_SEGMENTS_PROP_NAME, udpSegments, 0, 64);
         requireRange(UDP_RECEIVE_BATCH_PROP_NAME, udpReceiveBatch, 0, 1024);
-        if (0 != udpPayloadBytes)
+        if (0 != udpPayloadBytes && (udpPayloadBytes < UDP_PAYLOAD_BYTES_MIN || udpPayloadBytes > UDP_PAYLOAD_BYTES_MAX))
         {
-            requireRange(UDP_PAYLOAD_BYTES_PROP_NAME, udpPayloadBytes, 1200, 65_527);
+            throw new IllegalArgumentException("must be 0 or " + UDP_PAYLOAD_BYTES_MIN + " to " + UDP_PAYLOAD_BYTES_MAX +
+                ": " + UDP_PAYLOAD_BYTES_PROP_NAME + "=" + udpPayloadBytes);
         }
         if (maxFrameLength < 0 || (0 != maxFrameLength && maxFrameLength < FrameDescriptor.MIN_FRAME_LENGTH))
         {
@@ -474,7 +481,8 @@ public abstract class CommonContext<T extends CommonContext<T>>
     /**
      * Set the largest UDP payload sent and received (see {@link #UDP_PAYLOAD_BYTES_PROP_NAME}).
      *
-     * @param udpPayloadBytes 0 (derived from the addresses) or 1,200 to 65,527.
+     * @param udpPayloadBytes 0 (derived from the addresses) or {@link #UDP_PAYLOAD_BYTES_MIN} to
+     *                        {@link #UDP_PAYLOAD_BYTES_MAX}.
      * @return this for a fluent API.
      */
     public T udpPayloadBytes(final int udpPayloadBytes)
