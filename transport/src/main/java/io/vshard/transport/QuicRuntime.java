@@ -49,10 +49,11 @@ public final class QuicRuntime
     public static final int MAX_UDP_PAYLOAD_BYTES = 1500;
 
     /**
-     * The largest UDP payload (QUIC packet) this end sends off loopback: fits a 1,500-byte MTU with IPv6 and a tunnel
-     * header to spare (quiche's own default is 1,200).
+     * The largest UDP payload (QUIC packet) this end sends off loopback: 1,200, quiche's default and QUIC's minimum,
+     * which every path that carries QUIC carries (IPv6's 1,280-byte minimum MTU included); raise it with
+     * {@link CommonContext#UDP_PAYLOAD_BYTES_PROP_NAME} where the MTU is known.
      */
-    public static final int SEND_UDP_PAYLOAD_BYTES = 1350;
+    public static final int SEND_UDP_PAYLOAD_BYTES = 1200;
 
     /**
      * The UDP payload sent and received when both ends are on loopback (an MTU of 64 KiB): 16,383 bytes, the largest
