@@ -242,10 +242,11 @@ public abstract class CommonContext<T extends CommonContext<T>>
         requirePositive(WRITE_BATCH_BYTES_PROP_NAME, writeBatchBytes);
         requireRange(UDP_SEGMENTS_PROP_NAME, udpSegments, 0, 64);
         requireRange(UDP_RECEIVE_BATCH_PROP_NAME, udpReceiveBatch, 0, 1024);
-        if (0 != udpPayloadBytes && (udpPayloadBytes < UDP_PAYLOAD_BYTES_MIN || udpPayloadBytes > UDP_PAYLOAD_BYTES_MAX))
+        if (0 != udpPayloadBytes &&
+            (udpPayloadBytes < UDP_PAYLOAD_BYTES_MIN || udpPayloadBytes > UDP_PAYLOAD_BYTES_MAX))
         {
-            throw new IllegalArgumentException("must be 0 or " + UDP_PAYLOAD_BYTES_MIN + " to " + UDP_PAYLOAD_BYTES_MAX +
-                ": " + UDP_PAYLOAD_BYTES_PROP_NAME + "=" + udpPayloadBytes);
+            throw new IllegalArgumentException("must be 0 or " + UDP_PAYLOAD_BYTES_MIN + " to " +
+                UDP_PAYLOAD_BYTES_MAX + ": " + UDP_PAYLOAD_BYTES_PROP_NAME + "=" + udpPayloadBytes);
         }
         if (maxFrameLength < 0 || (0 != maxFrameLength && maxFrameLength < FrameDescriptor.MIN_FRAME_LENGTH))
         {

@@ -161,7 +161,8 @@ public final class BareQuic implements AutoCloseable
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
                 .initialMaxStreamsBidirectional(64)
-                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
+                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                    QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
                 .handler(new ChannelInboundHandlerAdapter())
                 .streamHandler(counting)
                 .build()))
@@ -180,7 +181,8 @@ public final class BareQuic implements AutoCloseable
             .bind(0).sync().channel();
         connection = QuicChannel.newBootstrap(clientSocket)
             .handler(new ChannelInboundHandlerAdapter())
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
             .remoteAddress(serverSocket.localAddress())
             .connect().get(10, TimeUnit.SECONDS);
         for (int i = 0; i < streams; i++)

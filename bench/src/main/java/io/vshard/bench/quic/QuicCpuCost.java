@@ -247,7 +247,8 @@ public final class QuicCpuCost
                     long count = 0;
                     for (final String line : Files.readAllLines(task.resolve("status")))
                     {
-                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:"))
+                        if (line.startsWith("voluntary_ctxt_switches:") ||
+                            line.startsWith("nonvoluntary_ctxt_switches:"))
                         {
                             count += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
                         }

@@ -125,9 +125,9 @@ public final class QuicServer implements AutoCloseable
             {
                 final EventLoop loop = group.next();
                 loops[i] = new ServerIoLoop(loop, pipeline, ctx, counters, errorHandler);
-                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort, receivePayloadBytes).handler(
-                    QuicRuntime.countingDatagrams(new DatagramCounter(counters.datagramsIn, counters.datagramsOut),
-                    handler));
+                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort, receivePayloadBytes)
+                    .handler(QuicRuntime.countingDatagrams(
+                    new DatagramCounter(counters.datagramsIn, counters.datagramsOut), handler));
                 final Channel socket = bootstrap.bind(address).syncUninterruptibly().channel();
                 sockets.add(socket);
                 address = (InetSocketAddress)socket.localAddress();
