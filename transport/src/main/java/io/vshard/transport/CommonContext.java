@@ -87,8 +87,24 @@ public abstract class CommonContext<T extends CommonContext<T>>
     public static final int UDP_SEGMENTS_DEFAULT = 16;
 
     /**
+     * The largest UDP payload (QUIC packet) each end sends and receives; 0, the default, derives it from the
+     * addresses: 16,383 bytes when both ends are on loopback ({@link QuicRuntime#LOOPBACK_UDP_PAYLOAD_BYTES}), else
+     * 1,200 sent (quiche's default, safe on any path) and 1,500 received. Set it where the MTU is known, as the QUIC
+     * codec's CPU cost is per datagram, not per byte: 1,472 for a 1,500-byte MTU over IPv4 (1,452 over IPv6), 8,972
+     * for jumbo frames (a 9,000-byte MTU over IPv4).
+     */
+    public static final String UDP_PAYLOAD_BYTES_PROP_NAME = "vshard.transport.udp.payload.bytes";
+
+    /** Smallest UDP payload a QUIC end may use (RFC 9000 section 14). */
+    public static final int UDP_PAYLOAD_BYTES_MIN = 1200;
+
+    /** Largest UDP payload QUIC can advertise ({@code max_udp_payload_size}, RFC 9000 section 18.2). */
+    public static final int UDP_PAYLOAD_BYTES_MAX = 65_527;
+
+    /**
      * Most UDP datagrams read in one system call ({@code recvmmsg}) with the epoll transport; 0 or 1 reads one per
-     * call. Each gets {@link QuicRuntime#MAX_UDP_PAYLOAD_BYTES} of one pooled read buffer.
+     * call. Each gets the largest datagram's room ({@link QuicRuntime#receiveUdpPayloadBytes}) in one pooled read
+     * buffer.
      */
     public static final String UDP_RECEIVE_BATCH_PROP_NAME = "vshard.transport.udp.receive.batch";
 
@@ -166,6 +182,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
     private int writeBatchBytes = WRITE_BATCH_BYTES_DEFAULT;
     private int udpSegments = UDP_SEGMENTS_DEFAULT;
     private int udpReceiveBatch = UDP_RECEIVE_BATCH_DEFAULT;
+    private int udpPayloadBytes;
     private boolean safetyNet = SAFETY_NET_DEFAULT;
     private boolean ioBusyPoll = IO_BUSY_POLL_DEFAULT;
     private String cluster = CLUSTER_DEFAULT;
@@ -225,6 +242,12 @@ public abstract class CommonContext<T extends CommonContext<T>>
         requirePositive(WRITE_BATCH_BYTES_PROP_NAME, writeBatchBytes);
         requireRange(UDP_SEGMENTS_PROP_NAME, udpSegments, 0, 64);
         requireRange(UDP_RECEIVE_BATCH_PROP_NAME, udpReceiveBatch, 0, 1024);
+        if (0 != udpPayloadBytes &&
+            (udpPayloadBytes < UDP_PAYLOAD_BYTES_MIN || udpPayloadBytes > UDP_PAYLOAD_BYTES_MAX))
+        {
+            throw new IllegalArgumentException("must be 0 or " + UDP_PAYLOAD_BYTES_MIN + " to " +
+                UDP_PAYLOAD_BYTES_MAX + ": " + UDP_PAYLOAD_BYTES_PROP_NAME + "=" + udpPayloadBytes);
+        }
         if (maxFrameLength < 0 || (0 != maxFrameLength && maxFrameLength < FrameDescriptor.MIN_FRAME_LENGTH))
         {
             throw new IllegalArgumentException("must be 0 or at least " + FrameDescriptor.MIN_FRAME_LENGTH + ": " +
@@ -455,6 +478,29 @@ public abstract class CommonContext<T extends CommonContext<T>>
     public int udpSegments()
     {
         return udpSegments;
+    }
+
+    /**
+     * Set the largest UDP payload sent and received (see {@link #UDP_PAYLOAD_BYTES_PROP_NAME}).
+     *
+     * @param udpPayloadBytes 0 (derived from the addresses) or {@link #UDP_PAYLOAD_BYTES_MIN} to
+     *                        {@link #UDP_PAYLOAD_BYTES_MAX}.
+     * @return this for a fluent API.
+     */
+    public T udpPayloadBytes(final int udpPayloadBytes)
+    {
+        this.udpPayloadBytes = udpPayloadBytes;
+        return self();
+    }
+
+    /**
+     * The largest UDP payload sent and received.
+     *
+     * @return bytes, 0 when derived from the addresses.
+     */
+    public int udpPayloadBytes()
+    {
+        return udpPayloadBytes;
     }
 
     /**
@@ -741,6 +787,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
         writeBatchBytes = from.writeBatchBytes;
         udpSegments = from.udpSegments;
         udpReceiveBatch = from.udpReceiveBatch;
+        udpPayloadBytes = from.udpPayloadBytes;
         safetyNet = from.safetyNet;
         ioBusyPoll = from.ioBusyPoll;
         cluster = from.cluster;
@@ -820,6 +867,7 @@ public abstract class CommonContext<T extends CommonContext<T>>
             case WRITE_BATCH_BYTES_PROP_NAME -> writeBatchBytes(parseInt(name, value));
             case UDP_SEGMENTS_PROP_NAME -> udpSegments(parseInt(name, value));
             case UDP_RECEIVE_BATCH_PROP_NAME -> udpReceiveBatch(parseInt(name, value));
+            case UDP_PAYLOAD_BYTES_PROP_NAME -> udpPayloadBytes(parseInt(name, value));
             case SAFETY_NET_PROP_NAME -> safetyNet(parseBoolean(name, value));
             case IO_BUSY_POLL_PROP_NAME -> ioBusyPoll(parseBoolean(name, value));
             case CLUSTER_PROP_NAME -> cluster(value);

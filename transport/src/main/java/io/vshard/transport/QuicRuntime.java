@@ -34,16 +34,64 @@ public final class QuicRuntime
         (selectSupplier, hasTasks) -> hasTasks ? selectSupplier.get() : SelectStrategy.BUSY_WAIT;
     private static final SelectStrategyFactory BUSY_POLL = () -> BUSY_POLL_STRATEGY;
 
+    /** The most bytes one UDP send takes (65,535 less the IPv4 and UDP headers), segments included. */
+    private static final int MAX_UDP_SEND_BYTES = 65_507;
+
     private QuicRuntime()
     {
     }
 
     /**
-     * The largest UDP payload this end receives, advertised to peers as QUIC's {@code max_udp_payload_size}: above
-     * any 1,500-byte-MTU path's payload (quiche sends 1,200-byte packets by default), and the slot each datagram
-     * gets in a batched read ({@link CommonContext#udpReceiveBatch()}), so a compliant peer's datagram always fits.
+     * The largest UDP payload this end receives off loopback, advertised to peers as QUIC's
+     * {@code max_udp_payload_size}: above any 1,500-byte-MTU path's payload, and the slot each datagram gets in a
+     * batched read ({@link CommonContext#udpReceiveBatch()}), so a compliant peer's datagram always fits.
      */
     public static final int MAX_UDP_PAYLOAD_BYTES = 1500;
+
+    /**
+     * The largest UDP payload (QUIC packet) this end sends off loopback: 1,200, quiche's default and QUIC's minimum,
+     * which every path that carries QUIC carries (IPv6's 1,280-byte minimum MTU included); raise it with
+     * {@link CommonContext#UDP_PAYLOAD_BYTES_PROP_NAME} where the MTU is known.
+     */
+    public static final int SEND_UDP_PAYLOAD_BYTES = 1200;
+
+    /**
+     * The UDP payload sent and received when both ends are on loopback (an MTU of 64 KiB): 16,383 bytes, the largest
+     * packet quiche sends once connected. The QUIC codec's cost is per datagram (about 4 µs on each side on a shared
+     * 2-vCPU VM: decryption, the stream events, the read and the write), so a 1 KiB envelope, alone in a 1,200-byte
+     * packet, cost 3-4 times the CPU it costs in packets of 14 envelopes.
+     */
+    public static final int LOOPBACK_UDP_PAYLOAD_BYTES = 16_383;
+
+    /**
+     * The UDP payload a socket of this end sends at most: {@link CommonContext#udpPayloadBytes()} when set, else
+     * {@link #LOOPBACK_UDP_PAYLOAD_BYTES} on loopback and {@link #SEND_UDP_PAYLOAD_BYTES} elsewhere. The packets sent
+     * are the smaller of this and the peer's advertised {@link #receiveUdpPayloadBytes receive size}.
+     *
+     * @param ctx      for the configured size.
+     * @param loopback whether every peer of the socket is on loopback (a loopback bind or remote address).
+     * @return bytes.
+     */
+    public static int sendUdpPayloadBytes(final CommonContext<?> ctx, final boolean loopback)
+    {
+        return 0 != ctx.udpPayloadBytes() ? ctx.udpPayloadBytes() :
+            loopback ? LOOPBACK_UDP_PAYLOAD_BYTES : SEND_UDP_PAYLOAD_BYTES;
+    }
+
+    /**
+     * The UDP payload a socket of this end receives at most, advertised as QUIC's {@code max_udp_payload_size} and
+     * used as the slot of each datagram in a batched read: {@link CommonContext#udpPayloadBytes()} when set, else
+     * {@link #LOOPBACK_UDP_PAYLOAD_BYTES} on loopback and {@link #MAX_UDP_PAYLOAD_BYTES} elsewhere.
+     *
+     * @param ctx      for the configured size.
+     * @param loopback whether every peer of the socket is on loopback.
+     * @return bytes.
+     */
+    public static int receiveUdpPayloadBytes(final CommonContext<?> ctx, final boolean loopback)
+    {
+        return 0 != ctx.udpPayloadBytes() ? ctx.udpPayloadBytes() :
+            loopback ? LOOPBACK_UDP_PAYLOAD_BYTES : MAX_UDP_PAYLOAD_BYTES;
+    }
 
     /**
      * Check that the JVM has the flags the transport needs ({@link JvmFlags#ensure()}) and that QUIC's native
@@ -118,13 +166,14 @@ public final class QuicRuntime
     /**
      * A bootstrap for UDP channels on a group, with socket buffers set and, for a multi-socket server, SO_REUSEPORT.
      *
-     * @param group     the event loop group (or one loop of it).
-     * @param ctx       for buffer sizes.
-     * @param reusePort true to set SO_REUSEPORT (epoll only).
+     * @param group               the event loop group (or one loop of it).
+     * @param ctx                 for buffer sizes.
+     * @param reusePort           true to set SO_REUSEPORT (epoll only).
+     * @param receivePayloadBytes the largest datagram the socket takes ({@link #receiveUdpPayloadBytes}).
      * @return the bootstrap, handler still to be set.
      */
     public static Bootstrap datagramBootstrap(final EventLoopGroup group, final CommonContext<?> ctx,
-        final boolean reusePort)
+        final boolean reusePort, final int receivePayloadBytes)
     {
         final Bootstrap bootstrap = new Bootstrap()
             .group(group)
@@ -134,9 +183,13 @@ public final class QuicRuntime
         if (ctx.udpReceiveBatch() > 1 && isEpoll())
         {
             // recvmmsg: up to udpReceiveBatch datagrams per system call, each in its own slice of one read buffer.
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_PAYLOAD_BYTES)
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, receivePayloadBytes)
                 .option(ChannelOption.RCVBUF_ALLOCATOR,
-                    new FixedRecvByteBufAllocator(MAX_UDP_PAYLOAD_BYTES * ctx.udpReceiveBatch()));
+                    new FixedRecvByteBufAllocator(receivePayloadBytes * ctx.udpReceiveBatch()));
+        }
+        else
+        {
+            bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(receivePayloadBytes));
         }
         if (reusePort && isEpoll())
         {
@@ -166,15 +219,18 @@ public final class QuicRuntime
     /**
      * How QUIC packets are handed to the socket: with the epoll transport and {@link CommonContext#udpSegments()}
      * above 0, up to that many packets per UDP segmentation-offload write (one system call, one trip down the
-     * stack); otherwise one datagram per packet.
+     * stack), as many as fit the 64 KiB a UDP send takes; otherwise one datagram per packet.
      *
-     * @param ctx for the segment count.
+     * @param ctx              for the segment count.
+     * @param sendPayloadBytes the largest packet sent ({@link #sendUdpPayloadBytes}).
      * @return the allocator for the {@code QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR} option.
      */
-    public static SegmentedDatagramPacketAllocator datagramAllocator(final CommonContext<?> ctx)
+    public static SegmentedDatagramPacketAllocator datagramAllocator(
+        final CommonContext<?> ctx, final int sendPayloadBytes)
     {
-        return isEpoll() && ctx.udpSegments() > 0 ?
-            EpollQuicUtils.newSegmentedAllocator(ctx.udpSegments()) : SegmentedDatagramPacketAllocator.NONE;
+        final int segments = Math.min(ctx.udpSegments(), MAX_UDP_SEND_BYTES / sendPayloadBytes);
+        return isEpoll() && segments > 1 ?
+            EpollQuicUtils.newSegmentedAllocator(segments) : SegmentedDatagramPacketAllocator.NONE;
     }
 
     /**

@@ -41,6 +41,7 @@ class ContextTest
         assertThat(server.writeBatchBytes()).isEqualTo(65536);
         assertThat(server.udpSegments()).isEqualTo(16);
         assertThat(server.udpReceiveBatch()).isEqualTo(32);
+        assertThat(server.udpPayloadBytes()).isZero();
         assertThat(server.ioBusyPoll()).isFalse();
         assertThat(server.safetyNet()).isTrue();
         assertThat(server.cluster()).isEqualTo("vshard");
@@ -140,6 +141,10 @@ class ContextTest
             "must be positive: vshard.transport.max.streams.per.connection=0");
         assertServerInvalid((c) -> c.udpSegments(65), "must be 0 to 64: vshard.transport.udp.segments=65");
         assertServerInvalid((c) -> c.udpReceiveBatch(-1), "must be 0 to 1024: vshard.transport.udp.receive.batch=-1");
+        assertServerInvalid((c) -> c.udpPayloadBytes(1199),
+            "must be 0 or 1200 to 65527: vshard.transport.udp.payload.bytes=1199");
+        assertClientInvalid((c) -> c.udpPayloadBytes(65_528),
+            "must be 0 or 1200 to 65527: vshard.transport.udp.payload.bytes=65528");
         assertServerInvalid((c) -> c.socketReceiveBufferBytes(0), "must be positive: vshard.transport.socket.rcvbuf=0");
         assertServerInvalid((c) -> c.socketSendBufferBytes(0), "must be positive: vshard.transport.socket.sndbuf=0");
         assertServerInvalid((c) -> c.idleTimeoutMs(0), "must be positive: vshard.transport.idle.timeout.ms=0");
@@ -194,7 +199,7 @@ class ContextTest
         final ServerContext server = new ServerContext().nodeCertificate(CA.issue(9)).errorHandler(handler)
             .idleTimeoutMs(111).handshakeTimeoutMs(222).streamWindowBytes(333).connectionWindowBytes(444)
             .socketReceiveBufferBytes(555).socketSendBufferBytes(666).maxFrameLength(7777).writeBatchBytes(888)
-            .udpSegments(2).udpReceiveBatch(3).safetyNet(false).ioBusyPoll(true).dev(true).devCaDir(dir)
+            .udpSegments(2).udpReceiveBatch(3).udpPayloadBytes(9000).safetyNet(false).ioBusyPoll(true).dev(true).devCaDir(dir)
             .tlsCertFile(dir.resolve("c")).tlsKeyFile(dir.resolve("k")).tlsCaFile(dir.resolve("a"))
             .ioThreads(3).maxConnections(5);
         final ClientContext template = new ClientContext().clientStreams(4).requestTimeoutMs(1_000)

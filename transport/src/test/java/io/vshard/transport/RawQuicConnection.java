@@ -47,16 +47,19 @@ final class RawQuicConnection implements AutoCloseable
     RawQuicConnection(final InetSocketAddress server, final NodeCertificate certificate)
     {
         group = QuicRuntime.newEventLoopGroup(1, "raw-quic");
+        final ClientContext ctx = new ClientContext();
+        final int receivePayloadBytes = QuicRuntime.receiveUdpPayloadBytes(ctx, true);
         final var codec = new QuicClientCodecBuilder()
             .sslContext(QuicTls.client(certificate))
             .maxIdleTimeout(60, TimeUnit.SECONDS)
+            .maxRecvUdpPayloadSize(receivePayloadBytes)
             .initialMaxData(16 * 1024 * 1024)
             .initialMaxStreamDataBidirectionalLocal(4 * 1024 * 1024)
             .initialMaxStreamDataBidirectionalRemote(4 * 1024 * 1024)
             .initialMaxStreamsBidirectional(0)
             .initialMaxStreamsUnidirectional(0)
             .build();
-        socket = QuicRuntime.datagramBootstrap(group, new ClientContext(), false)
+        socket = QuicRuntime.datagramBootstrap(group, ctx, false, receivePayloadBytes)
             .handler(codec).bind("127.0.0.1", 0).syncUninterruptibly().channel();
         connection = QuicChannel.newBootstrap(socket)
             .handler(new ChannelInboundHandlerAdapter())

@@ -101,6 +101,9 @@ public final class BareQuic implements AutoCloseable
         final NodeCertificate clientCert = ca.issue(2);
         final ServerContext ctx = new ServerContext().nodeCertificate(serverCert).cluster("bare").nodeId(1)
             .bind("127.0.0.1:0").conclude();
+        // Loopback both ways, as the node in the same benchmark: the packet sizes the node's ends use there.
+        final int sendPayloadBytes = QuicRuntime.sendUdpPayloadBytes(ctx, true);
+        final int receivePayloadBytes = QuicRuntime.receiveUdpPayloadBytes(ctx, true);
 
         serverGroup = QuicRuntime.newEventLoopGroup(1, "bare-server", busyPoll);
         clientGroup = QuicRuntime.newEventLoopGroup(1, "bare-client", busyPoll);
@@ -148,26 +151,29 @@ public final class BareQuic implements AutoCloseable
                 });
             }
         };
-        serverSocket = QuicRuntime.datagramBootstrap(serverGroup, ctx, false)
+        serverSocket = QuicRuntime.datagramBootstrap(serverGroup, ctx, false, receivePayloadBytes)
             .handler(QuicRuntime.countingDatagrams(serverDatagrams, new QuicServerCodecBuilder()
                 .sslContext(QuicTls.server(serverCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
-                .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
+                .maxRecvUdpPayloadSize(receivePayloadBytes)
+                .maxSendUdpPayloadSize(sendPayloadBytes)
                 .initialMaxData(ctx.connectionWindowBytes())
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
                 .initialMaxStreamsBidirectional(64)
-                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
+                .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                    QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
                 .handler(new ChannelInboundHandlerAdapter())
                 .streamHandler(counting)
                 .build()))
             .bind(ctx.bindAddress()).sync().channel();
 
-        clientSocket = QuicRuntime.datagramBootstrap(clientGroup, ctx, false)
+        clientSocket = QuicRuntime.datagramBootstrap(clientGroup, ctx, false, receivePayloadBytes)
             .handler(QuicRuntime.countingDatagrams(clientDatagrams, new QuicClientCodecBuilder()
                 .sslContext(QuicTls.client(clientCert))
                 .maxIdleTimeout(30, TimeUnit.SECONDS)
-                .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
+                .maxRecvUdpPayloadSize(receivePayloadBytes)
+                .maxSendUdpPayloadSize(sendPayloadBytes)
                 .initialMaxData(ctx.connectionWindowBytes())
                 .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
                 .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
@@ -175,7 +181,8 @@ public final class BareQuic implements AutoCloseable
             .bind(0).sync().channel();
         connection = QuicChannel.newBootstrap(clientSocket)
             .handler(new ChannelInboundHandlerAdapter())
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
             .remoteAddress(serverSocket.localAddress())
             .connect().get(10, TimeUnit.SECONDS);
         for (int i = 0; i < streams; i++)

@@ -4,13 +4,17 @@ import io.vshard.core.wire.EnvelopeDescriptor;
 import io.vshard.core.wire.FrameDescriptor;
 import io.vshard.transport.client.QuicClient;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ThreadInfo;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * CPU time the whole process spends per envelope through the node ({@link QuicEndToEnd.Node}: client, QUIC both
@@ -22,7 +26,9 @@ import java.util.function.LongSupplier;
  * For each of the two it prints: the process CPU per envelope (frame), the CPU of each thread per envelope, the
  * bytes each thread allocated per envelope (ThreadMXBean; the I/O threads' is the QUIC codec's garbage), that total
  * per UDP datagram, and the datagrams the server's socket received and sent per envelope (counted at the datagram
- * channel, segmentation-offload writes as their segments), and for the node the client's too.
+ * channel, segmentation-offload writes as their segments), and for the node the client's too; each thread's context
+ * switches per envelope (Linux), and how often the node's sending thread parked because the send queue or the request
+ * window was full.
  * <p>
  * Run: {@code QuicCpuCost [rr|ff] [payload] [streams] [count] [busyPoll]}; {@code busyPoll} ({@code true} or
  * {@code false}, the default) sets {@code vshard.transport.io.busy.poll} on both ends of both pairs.
@@ -87,11 +93,13 @@ public final class QuicCpuCost
             final Sample before = new Sample(
                 node.server.counters().datagramsIn::get, node.server.counters().datagramsOut::get,
                 node.client::datagramsIn, node.client::datagramsOut);
-            run(node, request, count);
+            final long parks = run(node, request, count);
             final Sample after = new Sample(
                 node.server.counters().datagramsIn::get, node.server.counters().datagramsOut::get,
                 node.client::datagramsIn, node.client::datagramsOut);
             print("node " + settings.mode(), "envelope", count, before, after);
+            System.out.printf("  sender parks (20 us, queue full or window full) per envelope: %.4f%n",
+                (double)parks / count);
         }
         finally
         {
@@ -142,15 +150,30 @@ public final class QuicCpuCost
             unit, cpuNs / 1e3 / count, unit, (double)cpuNs / wallNs);
 
         final StringBuilder cpu = new StringBuilder("  ns CPU per " + unit + " by thread:");
-        after.threadCpuNs.forEach((name, ns) ->
+        long listedNs = 0;
+        for (final Map.Entry<String, Long> entry : after.threadCpuNs.entrySet())
         {
-            final long used = ns - before.threadCpuNs.getOrDefault(name, 0L);
+            final long used = entry.getValue() - before.threadCpuNs.getOrDefault(entry.getKey(), 0L);
+            listedNs += used;
             if (used * 100 > cpuNs)
             {
-                cpu.append(String.format(" %s %.0f", name, (double)used / count));
+                cpu.append(String.format(" %s %.0f", entry.getKey(), (double)used / count));
+            }
+        }
+        // The JIT compilers and the GC are not Java threads the MXBean lists: the rest of the process CPU.
+        cpu.append(String.format("; JVM threads not listed (JIT, GC) %.0f", (double)(cpuNs - listedNs) / count));
+        System.out.println(cpu);
+
+        final StringBuilder switches = new StringBuilder("  context switches per " + unit + " by thread:");
+        after.threadSwitches.forEach((name, n) ->
+        {
+            final long used = n - before.threadSwitches.getOrDefault(name, 0L);
+            if (used * 1000 > count)
+            {
+                switches.append(String.format(" %s %.4f", name, (double)used / count));
             }
         });
-        System.out.println(cpu);
+        System.out.println(switches);
 
         long allocatedTotal = 0;
         final StringBuilder allocated = new StringBuilder("  bytes allocated per " + unit + " by thread:");
@@ -180,8 +203,9 @@ public final class QuicCpuCost
         System.out.println(udp);
     }
 
-    private static void run(final QuicEndToEnd.Node node, final boolean request, final long count)
+    private static long run(final QuicEndToEnd.Node node, final boolean request, final long count)
     {
+        long parks = 0;
         final long target = (request ? node.answered.get() : node.handled.get()) + count;
         long offered = 0;
         while (offered < count)
@@ -204,12 +228,51 @@ public final class QuicCpuCost
             }
             else
             {
+                parks++;
                 LockSupport.parkNanos(20_000);
             }
         }
         while ((request ? node.answered.get() : node.handled.get()) < target)
         {
             LockSupport.parkNanos(100_000);
+        }
+        return parks;
+    }
+
+    /**
+     * Each thread's context switches (voluntary and not: on a VM each costs microseconds), from Linux's
+     * {@code /proc/self/task}, by thread name as the kernel keeps it (15 characters); nothing elsewhere.
+     */
+    private static void readContextSwitches(final Map<String, Long> switches)
+    {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            tasks.forEach((task) ->
+            {
+                try
+                {
+                    final String name = Files.readString(task.resolve("comm")).strip()
+                        .replaceAll("-?\\d+$", "").replaceAll("-\\d+-", "-");
+                    long count = 0;
+                    for (final String line : Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("voluntary_ctxt_switches:") ||
+                            line.startsWith("nonvoluntary_ctxt_switches:"))
+                        {
+                            count += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+                        }
+                    }
+                    switches.merge(name, count, Long::sum);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    // A thread that ended meanwhile.
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            // Not Linux: no figure.
         }
     }
 
@@ -223,6 +286,7 @@ public final class QuicCpuCost
             .getOperatingSystemMXBean()).getProcessCpuTime();
         final Map<String, Long> threadCpuNs = new TreeMap<>();
         final Map<String, Long> threadAllocatedBytes = new TreeMap<>();
+        final Map<String, Long> threadSwitches = new TreeMap<>();
         final long serverIn;
         final long serverOut;
         final long clientIn;
@@ -250,6 +314,7 @@ public final class QuicCpuCost
                     threadAllocatedBytes.merge(name, Math.max(threads.getThreadAllocatedBytes(id), 0), Long::sum);
                 }
             }
+            readContextSwitches(threadSwitches);
         }
     }
 }

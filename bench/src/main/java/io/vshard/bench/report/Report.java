@@ -35,6 +35,10 @@ public final class Report
     private static final double QUIC_FIRE_AND_FORGET_BAR = 0.8;
     private static final double QUIC_ROUND_TRIP_BAR = 1e6;
     private static final double LATENCY_BAR = 1.2;
+    private static final double QUIC_ONE_IN_FLIGHT_BAR = 1.25;
+    private static final String NODE_PING_PONG = "QuicEndToEnd.nodePingPong";
+    private static final String NODE_REQUEST_REPLY_LATENCY = "QuicEndToEnd.nodeRequestReplyLatency";
+    private static final String BARE_PING_PONG = "QuicEndToEnd.bareQuicBaselinePingPong";
     private static final double[] LATENCY_RATIO_PERCENTILES = {50, 99, 99.9};
 
     private final Path dir;
@@ -273,11 +277,15 @@ public final class Report
      */
     private void writeQuicBars()
     {
+        // The callback ping-pong is a throughput run too, but one request in flight: its rate is a latency, paired
+        // with the bare ping-pong's below, not with the pipelined echo's rate.
         final List<Run> node = runs.stream()
-            .filter((run) -> run.shortName().startsWith("QuicEndToEnd.node") && "thrpt".equals(run.mode()))
+            .filter((run) -> run.shortName().startsWith("QuicEndToEnd.node") && "thrpt".equals(run.mode()) &&
+                !NODE_PING_PONG.equals(run.shortName()))
             .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
         if (node.isEmpty())
         {
+            writeQuicOneInFlight();
             return;
         }
         md.append("## QUIC: the node against bare Netty QUIC of the same run (issue #4)\n\n")
@@ -322,6 +330,63 @@ public final class Report
                 .append(" | ").append(null == bare ? "" : datagramsPer(bare, bareStats)).append(" |\n");
         }
         md.append('\n');
+        writeQuicOneInFlight();
+    }
+
+    /**
+     * Issue #12: one request in flight through the node against the bare ping-pong of the same payload and streams,
+     * mean round trip. The callback-driven ping-pong's mean is the inverse of its {@code answered} rate; the blocked
+     * caller's and the bare ping-pong's are their sampled means.
+     */
+    private void writeQuicOneInFlight()
+    {
+        final List<Run> node = runs.stream()
+            .filter((run) -> NODE_PING_PONG.equals(run.shortName()) ||
+                NODE_REQUEST_REPLY_LATENCY.equals(run.shortName()) && "sample".equals(run.mode()))
+            .sorted(Comparator.comparing(Run::label)).collect(Collectors.toList());
+        if (node.isEmpty())
+        {
+            return;
+        }
+        md.append("## QUIC: one request in flight, the node against the bare ping-pong of the same run (issue #12)\n\n")
+            .append("Mean round trip in µs. `nodePingPong` sends the next request from the answer callback (its mean ")
+            .append("is 1 / its `answered` rate); `nodeRequestReplyLatency` has the caller parked until the answer ")
+            .append("is back; both against `bareQuicBaselinePingPong`'s sampled mean (bar ≤ ")
+            .append(QUIC_ONE_IN_FLIGHT_BAR).append("× bare).\n\n")
+            .append("| benchmark | params | node mean µs | bare ping-pong mean µs | ratio | bar |\n")
+            .append("|---|---|---:|---:|---|---|\n");
+        for (final Run run : node)
+        {
+            final double nodeMeanUs = oneInFlightMeanUs(run);
+            final Run bare = runs.stream()
+                .filter((b) -> BARE_PING_PONG.equals(b.shortName()) && b.params().equals(run.params()))
+                .findFirst().orElse(null);
+            final double bareMeanUs = null == bare ? Double.NaN : bare.primary().score();
+            if (!(nodeMeanUs > 0))
+            {
+                continue;
+            }
+            final double ratio = nodeMeanUs / bareMeanUs;
+            md.append("| ").append(run.shortName()).append(" | ").append(run.paramText())
+                .append(" | ").append(String.format("%.1f", nodeMeanUs))
+                .append(" | ").append(null == bare ? "" : String.format("%.1f", bareMeanUs))
+                .append(" | ").append(null == bare ? "" : ratio(ratio))
+                .append(" | ").append(null == bare ? "n/a (no bare ping-pong run)" :
+                    verdict(ratio <= QUIC_ONE_IN_FLIGHT_BAR) + " ≤ " + QUIC_ONE_IN_FLIGHT_BAR + "× bare")
+                .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** A one-in-flight run's mean round trip in µs: from the callback ping-pong's rate, or the sampled mean. */
+    private static double oneInFlightMeanUs(final Run run)
+    {
+        if (NODE_PING_PONG.equals(run.shortName()))
+        {
+            final Stats answered = run.secondary().get("answered");
+            return null == answered || !(answered.median() > 0) ? Double.NaN : 1e6 / answered.median();
+        }
+        return run.primary().score();
     }
 
     /** The server's datagrams in and out per unit of a QUIC rate benchmark's figure, from its aux counters. */

@@ -194,7 +194,8 @@ final class ConnectionKeeper
                 }
             })
             .option(ChannelOption.AUTO_READ, true)
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx,
+                QuicRuntime.sendUdpPayloadBytes(ctx, remote.getAddress().isLoopbackAddress())))
             .remoteAddress(remote)
             .connect()
             .addListener(this::onConnected);

@@ -152,10 +152,13 @@ public final class QuicClient implements AutoCloseable
             streams[i] = new ClientStream(this, i, eventLoop, ctx, clock);
             queues[i] = streams[i].queue();
         }
+        final boolean loopback = remote.getAddress().isLoopbackAddress();
+        final int receivePayloadBytes = QuicRuntime.receiveUdpPayloadBytes(ctx, loopback);
         final ChannelHandler codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
-            .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
+            .maxRecvUdpPayloadSize(receivePayloadBytes)
+            .maxSendUdpPayloadSize(QuicRuntime.sendUdpPayloadBytes(ctx, loopback))
             .initialMaxData(ctx.connectionWindowBytes())
             .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
             .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
@@ -164,9 +167,9 @@ public final class QuicClient implements AutoCloseable
             .build();
         try
         {
-            final Channel socket = QuicRuntime.datagramBootstrap(eventLoop, ctx, false)
+            final Channel socket = QuicRuntime.datagramBootstrap(eventLoop, ctx, false, receivePayloadBytes)
                 .handler(QuicRuntime.countingDatagrams(datagrams, codec))
-                .bind(remote.getAddress().isLoopbackAddress() ? "127.0.0.1" : "0.0.0.0", 0)
+                .bind(loopback ? "127.0.0.1" : "0.0.0.0", 0)
                 .syncUninterruptibly().channel();
             keeper = new ConnectionKeeper(ctx, remote, socket, eventLoop, streams);
             eventLoop.scheduleWithFixedDelay(this::expire, EXPIRY_INTERVAL_MS, EXPIRY_INTERVAL_MS,

@@ -68,6 +68,8 @@ public final class QuicServer implements AutoCloseable
     private boolean started;
     private boolean closed;
     private RetryTokenHandler tokenHandler;
+    private int sendPayloadBytes;
+    private int receivePayloadBytes;
     private final long[] reported = new long[REPORTED_COUNTERS];
 
     /**
@@ -113,15 +115,19 @@ public final class QuicServer implements AutoCloseable
         loops = new ServerIoLoop[threads];
         try
         {
-            final ChannelHandler handler = reusePort ? new Dispatcher(sslContext) : codec(sslContext, null, 0);
             InetSocketAddress address = ctx.bindAddress();
+            // Peers of a loopback address are on loopback: packets as large as quiche sends.
+            final boolean loopback = address.getAddress().isLoopbackAddress();
+            sendPayloadBytes = QuicRuntime.sendUdpPayloadBytes(ctx, loopback);
+            receivePayloadBytes = QuicRuntime.receiveUdpPayloadBytes(ctx, loopback);
+            final ChannelHandler handler = reusePort ? new Dispatcher(sslContext) : codec(sslContext, null, 0);
             for (int i = 0; i < threads; i++)
             {
                 final EventLoop loop = group.next();
                 loops[i] = new ServerIoLoop(loop, pipeline, ctx, counters, errorHandler);
-                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort).handler(
-                    QuicRuntime.countingDatagrams(new DatagramCounter(counters.datagramsIn, counters.datagramsOut),
-                    handler));
+                final Bootstrap bootstrap = QuicRuntime.datagramBootstrap(loop, ctx, reusePort, receivePayloadBytes)
+                    .handler(QuicRuntime.countingDatagrams(
+                    new DatagramCounter(counters.datagramsIn, counters.datagramsOut), handler));
                 final Channel socket = bootstrap.bind(address).syncUninterruptibly().channel();
                 sockets.add(socket);
                 address = (InetSocketAddress)socket.localAddress();
@@ -308,14 +314,16 @@ public final class QuicServer implements AutoCloseable
         final QuicServerCodecBuilder builder = new QuicServerCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
-            .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
+            .maxRecvUdpPayloadSize(receivePayloadBytes)
+            .maxSendUdpPayloadSize(sendPayloadBytes)
             .initialMaxData(ctx.connectionWindowBytes())
             .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
             .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
             .initialMaxStreamsBidirectional(ctx.maxStreamsPerConnection())
             .initialMaxStreamsUnidirectional(0)
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx))
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                QuicRuntime.datagramAllocator(ctx, sendPayloadBytes))
             .handler(new ChannelInitializer<QuicChannel>()
             {
                 protected void initChannel(final QuicChannel channel)

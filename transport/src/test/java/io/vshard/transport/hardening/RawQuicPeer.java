@@ -16,6 +16,7 @@ import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
 import io.netty.util.concurrent.Future;
+import io.vshard.transport.QuicRuntime;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,9 @@ public final class RawQuicPeer implements AutoCloseable
         final ChannelHandler codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(idleTimeoutMs, TimeUnit.MILLISECONDS)
+            // What its socket reads whole (Netty's default datagram buffer is 2,048 bytes; quiche would advertise
+            // 65,527 and a loopback server send 16,383-byte packets it truncates).
+            .maxRecvUdpPayloadSize(QuicRuntime.MAX_UDP_PAYLOAD_BYTES)
             .initialMaxData(16 * 1024 * 1024)
             .initialMaxStreamDataBidirectionalLocal(4 * 1024 * 1024)
             .initialMaxStreamDataBidirectionalRemote(4 * 1024 * 1024)
