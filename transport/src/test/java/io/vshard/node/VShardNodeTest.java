@@ -58,6 +58,7 @@ class VShardNodeTest
         properties.setProperty(CommonContext.WRITE_BATCH_BYTES_PROP_NAME, "32768");
         properties.setProperty(CommonContext.UDP_SEGMENTS_PROP_NAME, "8");
         properties.setProperty(CommonContext.UDP_RECEIVE_BATCH_PROP_NAME, "16");
+        properties.setProperty(CommonContext.UDP_PAYLOAD_BYTES_PROP_NAME, "1350");
         properties.setProperty(CommonContext.SAFETY_NET_PROP_NAME, "false");
         properties.setProperty(CommonContext.IO_BUSY_POLL_PROP_NAME, "true");
         properties.setProperty(CommonContext.CLUSTER_PROP_NAME, "derive");
