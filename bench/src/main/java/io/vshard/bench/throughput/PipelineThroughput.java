@@ -171,7 +171,7 @@ public class PipelineThroughput
             }
             for (int lane = 0; lane < bench.lanes; lane++)
             {
-                // The first offer from this thread gives it its rings; counted before the first iteration begins.
+                // One offer per lane before measuring (counted before the first iteration begins).
                 offer();
             }
             publisher.endRun();

@@ -57,15 +57,6 @@ public final class Configuration
     /** Default wait strategy: parking, which idles at no CPU and wakes on the next publication. */
     public static final String LANE_WAIT_STRATEGY_DEFAULT = WaitStrategyKind.PARKING.label();
 
-    /**
-     * Threads that get single-producer rings of their own for {@link Pipeline#offer} (one per lane, each the size of
-     * the shared ring); later threads share the multi-producer ring. 0: every thread shares it.
-     */
-    public static final String OFFER_THREAD_RINGS_PROP_NAME = "vshard.lane.offer.thread.rings";
-
-    /** Default: four threads. */
-    public static final int OFFER_THREAD_RINGS_DEFAULT = 4;
-
     /** Free slots a back-pressured lane must have before it signals room; 0 means half the ring. */
     public static final String LANE_RESUME_FREE_SLOTS_PROP_NAME = "vshard.lane.resume.free.slots";
 

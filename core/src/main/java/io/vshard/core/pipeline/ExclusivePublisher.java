@@ -43,7 +43,6 @@ public final class ExclusivePublisher implements AutoCloseable
     private static final long NONE = -1;
 
     private final Pipeline pipeline;
-    private final boolean perOffer;
     private final LaneRing[] rings;
     private final long[] firstPending;
     private final long[] lastPending;
@@ -51,24 +50,17 @@ public final class ExclusivePublisher implements AutoCloseable
     private volatile boolean inRun;
     private boolean runOpen;
     private long runReceivedNs;
-    private long runs;
     private boolean closed;
 
-    /**
-     * @param perOffer true for the publisher behind {@link Pipeline#offer} on one thread: every offer is a run of its
-     *                 own (published at once), its rings are sized as the shared ring, and one run in
-     *                 {@link LatencyRecorder#SHARED_RING_SAMPLE} reads the clock.
-     */
-    ExclusivePublisher(final Pipeline pipeline, final Lane[] lanes, final boolean perOffer)
+    ExclusivePublisher(final Pipeline pipeline, final Lane[] lanes)
     {
         this.pipeline = pipeline;
-        this.perOffer = perOffer;
         rings = new LaneRing[lanes.length];
         firstPending = new long[lanes.length];
         lastPending = new long[lanes.length];
         for (int laneId = 0; laneId < lanes.length; laneId++)
         {
-            rings[laneId] = lanes[laneId].newExclusiveRing(perOffer);
+            rings[laneId] = lanes[laneId].newExclusiveRing();
             firstPending[laneId] = NONE;
         }
     }
@@ -96,12 +88,7 @@ public final class ExclusivePublisher implements AutoCloseable
         final long replyAddress,
         final long correlationId)
     {
-        final int result = offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
-        if (perOffer)
-        {
-            endRun();
-        }
-        return result;
+        return offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
     }
 
     /**
@@ -121,12 +108,7 @@ public final class ExclusivePublisher implements AutoCloseable
         final ReplyDestination destination,
         final long replyAddress)
     {
-        final int result = pipeline.offerFrame(this, buffer, offset, length, destination, replyAddress);
-        if (perOffer)
-        {
-            endRun();
-        }
-        return result;
+        return pipeline.offerFrame(this, buffer, offset, length, destination, replyAddress);
     }
 
     /**
@@ -183,7 +165,7 @@ public final class ExclusivePublisher implements AutoCloseable
             // inRun. Volatile store then volatile load: one of the two sees the other.
             runOpen = true;
             IN_RUN.setVolatile(this, true);
-            runReceivedNs = perOffer ? pipeline.sampledReceiveTimestamp(runs++) : pipeline.receiveTimestamp();
+            runReceivedNs = pipeline.receiveTimestamp();
         }
         if (pipeline.isClosed())
         {

@@ -42,7 +42,6 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private final int ringSize;
     private final int exclusiveRingSize;
     private final int slotLength;
-    private final int resumeFreeSlots;
     private final int batchSize;
     private final LaneRing shared;
     private final EnvelopeHandler[] handlers;
@@ -60,7 +59,6 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
     private final LatencyRecorder recorder;
     private final Thread thread;
     private volatile LaneRing[] exclusive = NO_RINGS;
-    private volatile LaneRing[] offerRings = NO_RINGS;
     private int touchedCount;
     private int batchCount;
     private long batchBytes;
@@ -87,7 +85,6 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         this.ringSize = ctx.laneRingSize();
         this.exclusiveRingSize = ctx.exclusiveRingSize();
         this.slotLength = ctx.slotLength();
-        this.resumeFreeSlots = ctx.laneResumeFreeSlots();
         this.batchSize = ctx.laneBatchSize();
         this.pool = pool;
         this.counters = pipelineCounters.lanes[laneId];
@@ -101,7 +98,7 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
             noHandlerMessages[target.ordinal()] = "no handler for target " + target.name();
         }
         shared = new LaneRing(
-            true, ringSize, slotLength, resumeFreeSlots, signal, pool, counters.backPressured);
+            true, ringSize, slotLength, ctx.laneResumeFreeSlots(), signal, pool, counters.backPressured);
         reply = new Reply(pipelineCounters, laneId);
         final AtomicCounter[] slowCalls = new AtomicCounter[DispatchTarget.COUNT];
         for (final DispatchTarget target : spec.targets())
@@ -153,44 +150,23 @@ final class Lane implements Runnable, EventPoller.Handler<Slot>
         return recorder.receiveTimestamp();
     }
 
-    /**
-     * The fewest free slots of the rings {@link Pipeline#offer} fills: the shared ring and the threads' own.
-     */
     long remainingCapacity()
     {
-        long free = shared.remainingCapacity();
-        for (final LaneRing ring : offerRings)
-        {
-            free = Math.min(free, ring.remainingCapacity());
-        }
-        return free;
-    }
-
-    private static LaneRing[] append(final LaneRing[] rings, final LaneRing ring)
-    {
-        final LaneRing[] next = Arrays.copyOf(rings, rings.length + 1);
-        next[rings.length] = ring;
-        return next;
+        return shared.remainingCapacity();
     }
 
     /**
      * A new single-producer ring fed by one {@link ExclusivePublisher}, polled by this lane from now on. Control
      * plane.
-     *
-     * @param asShared sized and resumed as the shared ring (for the publisher behind one thread's
-     *                 {@link Pipeline#offer}), else as an exclusive ring.
      */
-    synchronized LaneRing newExclusiveRing(final boolean asShared)
+    synchronized LaneRing newExclusiveRing()
     {
-        final LaneRing ring = asShared ?
-            new LaneRing(false, ringSize, slotLength, resumeFreeSlots, signal, pool, counters.backPressured) :
-            new LaneRing(
-                false, exclusiveRingSize, slotLength, exclusiveRingSize / 2, signal, pool, counters.backPressured);
-        exclusive = append(exclusive, ring);
-        if (asShared)
-        {
-            offerRings = append(offerRings, ring);
-        }
+        final LaneRing ring = new LaneRing(
+            false, exclusiveRingSize, slotLength, exclusiveRingSize / 2, signal, pool, counters.backPressured);
+        final LaneRing[] current = exclusive;
+        final LaneRing[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = ring;
+        exclusive = next;
         return ring;
     }
 

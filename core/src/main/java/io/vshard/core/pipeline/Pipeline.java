@@ -62,9 +62,6 @@ public final class Pipeline implements AutoCloseable
     private final StatusPublisher statusPublisher;
     private volatile RoomListener[] roomListeners = new RoomListener[0];
     private volatile ExclusivePublisher[] exclusivePublishers = new ExclusivePublisher[0];
-    private final ExclusivePublisher[] offerPublishers;
-    private final Thread[] offerPublisherOwners;
-    private final ThreadLocal<ExclusivePublisher> offerPublisher = ThreadLocal.withInitial(this::claimOfferPublisher);
     private volatile boolean closed;
     private boolean laneThreadsStopped;
     private boolean released;
@@ -76,8 +73,6 @@ public final class Pipeline implements AutoCloseable
         this.ctx = ctx;
         this.maxPayloadLength = ctx.maxPayloadLength();
         this.errorHandler = ctx.errorHandler();
-        this.offerPublishers = new ExclusivePublisher[ctx.offerThreadRings()];
-        this.offerPublisherOwners = new Thread[offerPublishers.length];
         final LaneLayout layout = ctx.laneLayout();
         // Sized for a whole reply frame of the largest payload too: OutboundQueues take large replies from it.
         pool = new BufferPool(
@@ -127,12 +122,6 @@ public final class Pipeline implements AutoCloseable
     /**
      * Offer one whole envelope. Any thread; never blocks, never allocates. The bytes are copied: the caller may
      * reuse them as soon as this returns, whatever it returns.
-     * <p>
-     * The first {@link PipelineContext#offerThreadRings()} threads to offer each get a single-producer ring of their
-     * own into every lane (the size of the shared ring), so that their offers pay no compare-and-swap on a cursor
-     * shared with other producers; the envelope is published before this returns. Later threads share the
-     * multi-producer ring. The rings of a thread that has ended pass to the next thread that offers for the first
-     * time. Either way envelopes one thread offers to one target are handled in the order offered.
      *
      * @param buffer        holding the envelope.
      * @param offset        of its first byte.
@@ -151,11 +140,6 @@ public final class Pipeline implements AutoCloseable
         final long replyAddress,
         final long correlationId)
     {
-        final ExclusivePublisher publisher = offerPublisher.get();
-        if (null != publisher)
-        {
-            return publisher.offer(buffer, offset, length, destination, replyAddress, correlationId);
-        }
         return offerEnvelope(buffer, offset, length, destination, replyAddress, correlationId, false);
     }
 
@@ -196,44 +180,11 @@ public final class Pipeline implements AutoCloseable
         {
             throw new IllegalStateException("pipeline closed");
         }
-        return addExclusivePublisher(false);
-    }
-
-    private ExclusivePublisher addExclusivePublisher(final boolean perOffer)
-    {
-        final ExclusivePublisher publisher = new ExclusivePublisher(this, lanes, perOffer);
+        final ExclusivePublisher publisher = new ExclusivePublisher(this, lanes);
         final ExclusivePublisher[] next = Arrays.copyOf(exclusivePublishers, exclusivePublishers.length + 1);
         next[exclusivePublishers.length] = publisher;
         exclusivePublishers = next;
         return publisher;
-    }
-
-    /**
-     * The calling thread's publisher behind {@link #offer} and {@link #offerFrame}: a free one, one whose thread has
-     * ended (its last offer happened-before {@link Thread#isAlive()} returned false), a new one while fewer than
-     * the limit exist, else null (the shared ring). Once per thread, from {@link ThreadLocal#get()}.
-     */
-    private synchronized ExclusivePublisher claimOfferPublisher()
-    {
-        if (closed)
-        {
-            return null;
-        }
-        final Thread current = Thread.currentThread();
-        for (int i = 0; i < offerPublishers.length; i++)
-        {
-            if (null == offerPublishers[i])
-            {
-                offerPublishers[i] = addExclusivePublisher(true);
-            }
-            else if (offerPublisherOwners[i].isAlive())
-            {
-                continue;
-            }
-            offerPublisherOwners[i] = current;
-            return offerPublishers[i];
-        }
-        return null;
     }
 
     /**
@@ -283,13 +234,7 @@ public final class Pipeline implements AutoCloseable
         return lanes[0].receiveTimestamp();
     }
 
-    /**
-     * As {@link #receiveTimestamp()} for one {@code count} in {@link LatencyRecorder#SHARED_RING_SAMPLE}, else none.
-     */
-    long sampledReceiveTimestamp(final long count)
-    {
-        return lanes[0].recorder().sampledReceiveTimestamp(count);
-    }
+
 
     Lane laneOfCode(final int code)
     {
@@ -325,11 +270,6 @@ public final class Pipeline implements AutoCloseable
         final ReplyDestination destination,
         final long replyAddress)
     {
-        final ExclusivePublisher publisher = offerPublisher.get();
-        if (null != publisher)
-        {
-            return publisher.offerFrame(buffer, offset, length, destination, replyAddress);
-        }
         return offerFrame(null, buffer, offset, length, destination, replyAddress);
     }
 
@@ -402,8 +342,7 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Free slots right now in the fullest of the rings {@link #offer} fills in a lane (the shared ring and the
-     * offering threads' own).
+     * Free slots in a lane's ring right now.
      *
      * @param laneId the lane.
      * @return free slots.

@@ -32,8 +32,6 @@ public final class PipelineContext
         Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME, Configuration.MAX_PAYLOAD_LENGTH_DEFAULT);
     private WaitStrategyKind waitStrategy = WaitStrategyKind.parse(System.getProperty(
         Configuration.LANE_WAIT_STRATEGY_PROP_NAME, Configuration.LANE_WAIT_STRATEGY_DEFAULT));
-    private int offerThreadRings = Configuration.intProperty(
-        Configuration.OFFER_THREAD_RINGS_PROP_NAME, Configuration.OFFER_THREAD_RINGS_DEFAULT);
     private int laneResumeFreeSlots = Configuration.intProperty(
         Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME, Configuration.LANE_RESUME_FREE_SLOTS_DEFAULT);
     private int spillPoolClassBytes = Configuration.intProperty(
@@ -75,7 +73,6 @@ public final class PipelineContext
                 case Configuration.SLOT_LENGTH_PROP_NAME -> slotLength(parseInt(key, value));
                 case Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME -> maxPayloadLength(parseInt(key, value));
                 case Configuration.LANE_WAIT_STRATEGY_PROP_NAME -> waitStrategy(WaitStrategyKind.parse(value));
-                case Configuration.OFFER_THREAD_RINGS_PROP_NAME -> offerThreadRings(parseInt(key, value));
                 case Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME -> laneResumeFreeSlots(parseInt(key, value));
                 case Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME -> spillPoolClassBytes(parseInt(key, value));
                 case Configuration.DIR_PROP_NAME -> dir(new File(value));
@@ -128,11 +125,6 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException(Configuration.MAX_PAYLOAD_LENGTH_PROP_NAME +
                 " must be in [0, " + EnvelopeDescriptor.MAX_PAYLOAD_LENGTH_LIMIT + "]: " + maxPayloadLength);
-        }
-        if (offerThreadRings < 0)
-        {
-            throw new IllegalArgumentException(
-                Configuration.OFFER_THREAD_RINGS_PROP_NAME + " must be >= 0: " + offerThreadRings);
         }
         if (laneResumeFreeSlots < 0 || laneResumeFreeSlots > laneRingSize)
         {
@@ -330,30 +322,6 @@ public final class PipelineContext
     public WaitStrategyKind waitStrategy()
     {
         return waitStrategy;
-    }
-
-    /**
-     * How many threads get single-producer rings of their own for {@link Pipeline#offer}: one ring per lane each,
-     * the size of the shared ring, allocated on the thread's first offer. Later threads share the multi-producer
-     * ring; the rings of a thread that has ended pass to the next thread that offers.
-     *
-     * @param offerThreadRings at least 0; 0 for the shared ring only.
-     * @return this for a fluent API.
-     */
-    public PipelineContext offerThreadRings(final int offerThreadRings)
-    {
-        this.offerThreadRings = offerThreadRings;
-        return this;
-    }
-
-    /**
-     * Threads that get single-producer rings of their own for {@link Pipeline#offer}.
-     *
-     * @return the count.
-     */
-    public int offerThreadRings()
-    {
-        return offerThreadRings;
     }
 
     /**

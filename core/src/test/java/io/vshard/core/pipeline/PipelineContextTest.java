@@ -41,7 +41,6 @@ class PipelineContextTest
         assertRefused((ctx) -> ctx.laneRingSize(64).laneResumeFreeSlots(65),
             Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME);
         assertRefused((ctx) -> ctx.spillPoolClassBytes(0), Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME);
-        assertRefused((ctx) -> ctx.offerThreadRings(-1), Configuration.OFFER_THREAD_RINGS_PROP_NAME);
     }
 
     @Test
@@ -67,7 +66,6 @@ class PipelineContextTest
         properties.setProperty(Configuration.LANE_WAIT_STRATEGY_PROP_NAME, "yielding");
         properties.setProperty(Configuration.LANE_RESUME_FREE_SLOTS_PROP_NAME, "32");
         properties.setProperty(Configuration.SPILL_POOL_CLASS_BYTES_PROP_NAME, "4096");
-        properties.setProperty(Configuration.OFFER_THREAD_RINGS_PROP_NAME, "2");
         properties.setProperty(Configuration.DIR_PROP_NAME, "/tmp/vshard-test-dir");
         properties.setProperty("unrelated.key", "ignored");
 
@@ -80,7 +78,6 @@ class PipelineContextTest
         assertThat(ctx.waitStrategy()).isEqualTo(WaitStrategyKind.YIELDING);
         assertThat(ctx.laneResumeFreeSlots()).isEqualTo(32);
         assertThat(ctx.spillPoolClassBytes()).isEqualTo(4096);
-        assertThat(ctx.offerThreadRings()).isEqualTo(2);
         assertThat(ctx.dir()).isEqualTo(new File("/tmp/vshard-test-dir"));
     }
 
