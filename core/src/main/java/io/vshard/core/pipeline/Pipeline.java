@@ -234,8 +234,6 @@ public final class Pipeline implements AutoCloseable
         return lanes[0].receiveTimestamp();
     }
 
-
-
     Lane laneOfCode(final int code)
     {
         return laneByCode[code];

@@ -10,10 +10,10 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
+import io.netty.incubator.codec.quic.SegmentedDatagramPacketAllocator;
 import io.netty.util.concurrent.Future;
 import io.vshard.transport.ClientContext;
 import io.vshard.transport.QuicErrorCodes;
-import io.vshard.transport.QuicRuntime;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +39,7 @@ final class ConnectionKeeper
     private final Channel socket;
     private final EventLoop eventLoop;
     private final ClientStream[] streams;
+    private final SegmentedDatagramPacketAllocator datagramAllocator;
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private final AtomicInteger connects = new AtomicInteger();
     private final Runnable openConnection = this::openConnection;
@@ -54,9 +55,11 @@ final class ConnectionKeeper
         final InetSocketAddress remote,
         final Channel socket,
         final EventLoop eventLoop,
-        final ClientStream[] streams)
+        final ClientStream[] streams,
+        final SegmentedDatagramPacketAllocator datagramAllocator)
     {
         this.ctx = ctx;
+        this.datagramAllocator = datagramAllocator;
         this.remote = remote;
         this.socket = socket;
         this.eventLoop = eventLoop;
@@ -194,8 +197,7 @@ final class ConnectionKeeper
                 }
             })
             .option(ChannelOption.AUTO_READ, true)
-            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, QuicRuntime.datagramAllocator(ctx,
-                QuicRuntime.sendUdpPayloadBytes(ctx, remote.getAddress().isLoopbackAddress())))
+            .option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, datagramAllocator)
             .remoteAddress(remote)
             .connect()
             .addListener(this::onConnected);

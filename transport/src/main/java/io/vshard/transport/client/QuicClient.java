@@ -154,11 +154,12 @@ public final class QuicClient implements AutoCloseable
         }
         final boolean loopback = remote.getAddress().isLoopbackAddress();
         final int receivePayloadBytes = QuicRuntime.receiveUdpPayloadBytes(ctx, loopback);
+        final int sendPayloadBytes = QuicRuntime.sendUdpPayloadBytes(ctx, loopback);
         final ChannelHandler codec = new QuicClientCodecBuilder()
             .sslContext(sslContext)
             .maxIdleTimeout(ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS)
             .maxRecvUdpPayloadSize(receivePayloadBytes)
-            .maxSendUdpPayloadSize(QuicRuntime.sendUdpPayloadBytes(ctx, loopback))
+            .maxSendUdpPayloadSize(sendPayloadBytes)
             .initialMaxData(ctx.connectionWindowBytes())
             .initialMaxStreamDataBidirectionalLocal(ctx.streamWindowBytes())
             .initialMaxStreamDataBidirectionalRemote(ctx.streamWindowBytes())
@@ -171,7 +172,8 @@ public final class QuicClient implements AutoCloseable
                 .handler(QuicRuntime.countingDatagrams(datagrams, codec))
                 .bind(loopback ? "127.0.0.1" : "0.0.0.0", 0)
                 .syncUninterruptibly().channel();
-            keeper = new ConnectionKeeper(ctx, remote, socket, eventLoop, streams);
+            keeper = new ConnectionKeeper(ctx, remote, socket, eventLoop, streams,
+                QuicRuntime.datagramAllocator(ctx, sendPayloadBytes));
             eventLoop.scheduleWithFixedDelay(this::expire, EXPIRY_INTERVAL_MS, EXPIRY_INTERVAL_MS,
                 TimeUnit.MILLISECONDS);
             keeper.start().get(ctx.handshakeTimeoutMs() + 1_000, TimeUnit.MILLISECONDS);
